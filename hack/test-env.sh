@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# Provides the real components the tests run against, idempotently, cached under $HOME:
+#   - kube-apiserver, etcd, kubectl and kube-controller-manager of one Kubernetes version, in the directory where
+#     fabric8 kube-api-test looks for them (~/.kubeapitest/k8s/<version>-linux-amd64/, or $KUBE_API_TEST_DIR);
+#     built from the Go module proxy when missing, since no binary download is reachable here;
+#   - Debian's docker-registry (CNCF Distribution), skopeo and umoci, installed with apt-get when missing.
+# Usage: hack/test-env.sh [all|k8s|registry|print-dir]
+set -euo pipefail
+
+K8S_VERSION="${K8S_VERSION:-1.34.4}"
+ETCD_VERSION="${ETCD_VERSION:-3.6.16}"
+KUBE_API_TEST_DIR="${KUBE_API_TEST_DIR:-$HOME/.kubeapitest}"
+BIN_DIR="$KUBE_API_TEST_DIR/k8s/${K8S_VERSION}-linux-amd64"
+BUILD_DIR="${IMAGESIZE_CACHE:-$HOME/.cache/image-size-operator}/build-k8s-${K8S_VERSION}-etcd-${ETCD_VERSION}"
+
+log() { printf '[test-env] %s\n' "$*" >&2; }
+
+have_k8s() {
+  [[ -x "$BIN_DIR/kube-apiserver" && -x "$BIN_DIR/etcd" && -x "$BIN_DIR/kubectl" && -x "$BIN_DIR/kube-controller-manager" ]]
+}
+
+build_kubernetes() {
+  local src="$BUILD_DIR/kubernetes"
+  mkdir -p "$src"
+  log "building kube-apiserver, kube-controller-manager and kubectl v$K8S_VERSION from the Go module proxy (first time only; several minutes)"
+  local gomod
+  gomod=$(go mod download -json "k8s.io/kubernetes@v$K8S_VERSION" | python3 -c 'import json,sys; print(json.load(sys.stdin)["GoMod"])')
+  # k8s.io/kubernetes requires its staging modules at v0.0.0 and replaces them with ./staging paths; a wrapper
+  # module must point each of them at its published version instead.
+  local staging
+  staging=$(awk '$2 == "=>" && $3 ~ /^\.\/staging\// {print $1}' "$gomod" | sort -u)
+  [[ -n "$staging" ]] || { log "found no staging modules in $gomod"; exit 1; }
+  {
+    echo "module imagesize.dev/hack/kubernetes"
+    echo
+    grep -E '^go [0-9]' "$gomod"
+    grep -E '^godebug ' "$gomod" || true
+    echo
+    echo "require k8s.io/kubernetes v$K8S_VERSION"
+    echo
+    for m in $staging; do echo "replace $m => $m v0.${K8S_VERSION#1.}"; done
+  } > "$src/go.mod"
+  local minor="${K8S_VERSION#1.}"; minor="${minor%%.*}"
+  local ldflags="-s -w -X k8s.io/component-base/version.gitVersion=v$K8S_VERSION -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=$minor -X k8s.io/component-base/version.gitTreeState=clean"
+  local pkgs=(k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager k8s.io/kubernetes/cmd/kubectl)
+  (cd "$src" && GOFLAGS=-mod=mod go get "${pkgs[@]/%/@v$K8S_VERSION}" && \
+    CGO_ENABLED=0 GOFLAGS=-mod=mod go build -trimpath -ldflags "$ldflags" -o "$src/bin/" "${pkgs[@]}")
+  mkdir -p "$BIN_DIR"
+  cp "$src/bin/kube-apiserver" "$src/bin/kube-controller-manager" "$src/bin/kubectl" "$BIN_DIR/"
+}
+
+build_etcd() {
+  local src="$BUILD_DIR/etcd"
+  mkdir -p "$src"
+  log "building etcd v$ETCD_VERSION from the Go module proxy (first time only)"
+  cat > "$src/go.mod" <<MOD
+module imagesize.dev/hack/etcd
+
+go 1.24
+
+require go.etcd.io/etcd/server/v3 v$ETCD_VERSION
+MOD
+  (cd "$src" && GOFLAGS=-mod=mod go get "go.etcd.io/etcd/server/v3@v$ETCD_VERSION" && \
+    CGO_ENABLED=0 GOFLAGS=-mod=mod go build -trimpath -ldflags "-s -w" -o "$src/bin/etcd" go.etcd.io/etcd/server/v3)
+  mkdir -p "$BIN_DIR"
+  cp "$src/bin/etcd" "$BIN_DIR/etcd"
+}
+
+provide_k8s() {
+  if have_k8s; then
+    log "control plane binaries present in $BIN_DIR"
+    return
+  fi
+  if ! command -v go >/dev/null 2>&1; then
+    log "no Go toolchain and no binaries in $BIN_DIR: kube-api-test will try to download them itself"
+    return
+  fi
+  [[ -x "$BIN_DIR/etcd" ]] || build_etcd
+  [[ -x "$BIN_DIR/kube-apiserver" && -x "$BIN_DIR/kubectl" && -x "$BIN_DIR/kube-controller-manager" ]] || build_kubernetes
+  "$BIN_DIR/kube-apiserver" --version >&2
+  "$BIN_DIR/etcd" --version | head -1 >&2
+}
+
+provide_registry() {
+  local missing=()
+  command -v docker-registry >/dev/null 2>&1 || [[ -x /usr/bin/docker-registry ]] || missing+=(docker-registry)
+  command -v skopeo >/dev/null 2>&1 || missing+=(skopeo)
+  command -v umoci >/dev/null 2>&1 || missing+=(umoci)
+  command -v htpasswd >/dev/null 2>&1 || missing+=(apache2-utils)
+  if ((${#missing[@]})); then
+    log "installing ${missing[*]} with apt-get"
+    local sudo=""; [[ $(id -u) -eq 0 ]] || sudo="sudo"
+    $sudo apt-get update -qq >&2
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+  fi
+  log "registry tools present: $(command -v docker-registry || echo /usr/bin/docker-registry), $(command -v skopeo), $(command -v umoci)"
+}
+
+case "${1:-all}" in
+  all) provide_registry; provide_k8s ;;
+  k8s) provide_k8s ;;
+  registry) provide_registry ;;
+  print-dir) echo "$BIN_DIR" ;;
+  *) echo "usage: $0 [all|k8s|registry|print-dir]" >&2; exit 64 ;;
+esac
