@@ -1,0 +1,22 @@
+package dev.imagesize.operator;
+
+import jakarta.inject.Singleton;
+import org.eclipse.microprofile.health.HealthCheck;
+import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.Readiness;
+
+/** Readiness: the operator has started and its informer caches are synced. */
+@Readiness
+@Singleton
+public class OperatorReadiness implements HealthCheck {
+    private final OperatorLifecycle lifecycle;
+
+    OperatorReadiness(OperatorLifecycle lifecycle) {
+        this.lifecycle = lifecycle;
+    }
+
+    @Override
+    public HealthCheckResponse call() {
+        return HealthCheckResponse.named("operator").status(lifecycle.isReady()).build();
+    }
+}

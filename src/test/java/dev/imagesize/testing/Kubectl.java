@@ -1,0 +1,72 @@
+package dev.imagesize.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** The real kubectl binary, run as a process the way a user runs it, against one kubeconfig. */
+public final class Kubectl {
+    private final Path binary;
+    private final Path kubeconfig;
+
+    public Kubectl(Path binary, Path kubeconfig) {
+        this.binary = binary;
+        this.kubeconfig = kubeconfig;
+    }
+
+    /** What one kubectl run printed, and how it exited. */
+    public record Result(int exitCode, String stdout, String stderr) {
+        public Result assertSuccess() {
+            if (exitCode != 0) {
+                throw new AssertionError("kubectl exited " + exitCode + "\nstdout: " + stdout + "\nstderr: " + stderr);
+            }
+            return this;
+        }
+    }
+
+    /** Runs {@code kubectl --kubeconfig K ARGS} and waits at most 60 s. */
+    public Result run(String... args) {
+        return runWithInput(null, args);
+    }
+
+    /** Runs kubectl with {@code stdin} on its standard input (for {@code apply -f -}). */
+    public Result runWithInput(String stdin, String... args) {
+        if (!Files.isExecutable(binary)) {
+            throw new IllegalStateException("kubectl not found at " + binary + ": run hack/test-env.sh");
+        }
+        List<String> command = new ArrayList<>(List.of(binary.toString(), "--kubeconfig", kubeconfig.toString()));
+        command.addAll(List.of(args));
+        try {
+            Path out = Files.createTempFile("kubectl-out-", ".txt");
+            Path err = Files.createTempFile("kubectl-err-", ".txt");
+            try {
+                Process process = new ProcessBuilder(command)
+                        .redirectOutput(out.toFile())
+                        .redirectError(err.toFile())
+                        .start();
+                if (stdin != null) {
+                    process.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
+                }
+                process.getOutputStream().close();
+                if (!process.waitFor(60, TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                    throw new AssertionError("kubectl " + String.join(" ", args) + " did not finish within 60 s");
+                }
+                return new Result(process.exitValue(), Files.readString(out), Files.readString(err));
+            } finally {
+                Files.deleteIfExists(out);
+                Files.deleteIfExists(err);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted while running kubectl", e);
+        }
+    }
+}

@@ -1,0 +1,91 @@
+package dev.imagesize.testing;
+
+import io.fabric8.kubeapitest.KubeAPIServer;
+import io.fabric8.kubeapitest.KubeAPIServerConfigBuilder;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * A real kube-apiserver and etcd (fabric8 kube-api-test, binaries from hack/test-env.sh), started once per test JVM
+ * and stopped when it exits. Never downloads and never falls back to a mock: when the binaries are missing the test
+ * fails with kube-api-test's message.
+ */
+public final class TestCluster {
+    /** The Kubernetes version whose binaries hack/test-env.sh provides; the pom passes it on. */
+    public static final String VERSION = System.getProperty("imagesize.k8s.version", "1.34.4");
+
+    private static TestCluster shared;
+
+    private final KubeAPIServer server;
+    private final Path kubeconfig;
+    private final KubernetesClient client;
+    private final Kubectl kubectl;
+
+    private TestCluster() {
+        server = new KubeAPIServer(KubeAPIServerConfigBuilder.anAPIServerConfig()
+                .withApiServerVersion(VERSION)
+                .withOfflineMode(true)
+                .withUpdateKubeConfig(false)
+                .withApiServerFlags(List.of("--advertise-address=127.0.0.1"))
+                .withStartupTimeout(120_000)
+                .build());
+        server.start();
+        try {
+            kubeconfig = Files.createTempFile("imagesize-kubeconfig-", ".yaml");
+            Files.writeString(kubeconfig, server.getKubeConfigYaml());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        client = new KubernetesClientBuilder()
+                .withConfig(Config.fromKubeconfig(server.getKubeConfigYaml()))
+                .build();
+        kubectl = new Kubectl(binaryDir().resolve("kubectl"), kubeconfig);
+    }
+
+    /** The cluster shared by all tests of this JVM, started on first use. */
+    public static synchronized TestCluster get() {
+        if (shared == null) {
+            shared = new TestCluster();
+            Runtime.getRuntime().addShutdownHook(new Thread(shared::stop, "test-cluster-stop"));
+        }
+        return shared;
+    }
+
+    /** Where kube-api-test finds kube-apiserver, etcd and kubectl for {@link #VERSION}. */
+    public static Path binaryDir() {
+        String base = System.getenv()
+                .getOrDefault(
+                        "KUBE_API_TEST_DIR",
+                        Path.of(System.getProperty("user.home"), ".kubeapitest").toString());
+        return Path.of(base, "k8s", VERSION + "-linux-amd64");
+    }
+
+    public KubernetesClient client() {
+        return client;
+    }
+
+    public Kubectl kubectl() {
+        return kubectl;
+    }
+
+    /** A kubeconfig file for this API server, for kubectl and for operator processes started by tests. */
+    public Path kubeconfig() {
+        return kubeconfig;
+    }
+
+    private void stop() {
+        client.close();
+        server.stop();
+        try {
+            Files.deleteIfExists(kubeconfig);
+        } catch (IOException ignored) {
+            // a temp file left behind is harmless
+        }
+    }
+}
