@@ -1,14 +1,30 @@
 package dev.imagesize.cli;
 
-/** The {@code imagesize} command line. */
+import picocli.CommandLine;
+
+/** The {@code imagesize} command line: {@code imagesize check IMAGE... --max 200Mi}. */
 public final class ImageSizeCli {
     public static final String COMMAND = "check";
 
     private ImageSizeCli() {}
 
-    /** Runs {@code imagesize check ARGS} and returns the process exit code. */
+    /** Runs {@code imagesize check ARGS} and returns the process exit code (0 within, 1 over, 2 unknown). */
     public static int run(String... args) {
-        System.err.println("imagesize check: not implemented yet");
-        return 2;
+        CommandLine commandLine = new CommandLine(new CheckCommand());
+        commandLine.setCommandName("imagesize check");
+        commandLine.setParameterExceptionHandler((e, arguments) -> {
+            e.getCommandLine().getErr().println("imagesize check: " + e.getMessage());
+            e.getCommandLine().getErr().println("Try 'imagesize check --help' for usage.");
+            return CheckCommand.EXIT_UNKNOWN;
+        });
+        commandLine.setExecutionExceptionHandler((e, cmd, parseResult) -> {
+            cmd.getErr().println("imagesize check: " + e.getMessage());
+            return CheckCommand.EXIT_UNKNOWN;
+        });
+        return commandLine.execute(args);
+    }
+
+    public static void main(String... args) {
+        System.exit(run(args));
     }
 }

@@ -12,6 +12,10 @@ public record Platform(String os, String architecture, String variant) {
     public static final Platform LINUX_AMD64 = new Platform("linux", "amd64", null);
 
     /** Parses {@code os/arch[/variant]}; throws IllegalArgumentException naming what is wrong. */
+    public Platform normalized() {
+        throw new UnsupportedOperationException("TODO(helper-image)");
+    }
+
     public static Platform parse(String text) {
         throw new UnsupportedOperationException("TODO(helper-image)");
     }

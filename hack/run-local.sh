@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# Runs the operator on this machine with no cluster needed: starts a local control plane (etcd, kube-apiserver,
+# kube-controller-manager built by hack/test-env.sh) and a local registry, applies the CRDs, then runs the operator
+# in the foreground against them. Ctrl-C stops everything. State lives in ${RUN_DIR:-/tmp/image-size-operator-local}.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+RUN_DIR="${RUN_DIR:-/tmp/image-size-operator-local}"
+
+hack/test-env.sh all
+BIN="$(hack/test-env.sh print-dir)"
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+wait_for() { # wait_for DESCRIPTION COMMAND...
+  local what=$1; shift
+  for _ in $(seq 1 120); do "$@" >/dev/null 2>&1 && return 0; sleep 0.5; done
+  echo "[run-local] $what did not come up; see $RUN_DIR/*.log" >&2; exit 1
+}
+
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+trap cleanup EXIT INT TERM
+
+rm -rf "$RUN_DIR"; mkdir -p "$RUN_DIR/pki" "$RUN_DIR/etcd" "$RUN_DIR/registry"
+ETCD_PORT=$(free_port); ETCD_PEER_PORT=$(free_port); API_PORT=$(free_port); REGISTRY_PORT=$(free_port)
+
+# Credentials: a service-account signing key and an admin token in system:masters.
+openssl genrsa -out "$RUN_DIR/pki/sa.key" 2048 2>/dev/null
+openssl rsa -in "$RUN_DIR/pki/sa.key" -pubout -out "$RUN_DIR/pki/sa.pub" 2>/dev/null
+TOKEN=$(openssl rand -hex 24)
+echo "$TOKEN,admin,admin,system:masters" > "$RUN_DIR/pki/tokens.csv"
+
+"$BIN/etcd" --data-dir "$RUN_DIR/etcd" --listen-client-urls "http://127.0.0.1:$ETCD_PORT" \
+  --advertise-client-urls "http://127.0.0.1:$ETCD_PORT" --listen-peer-urls "http://127.0.0.1:$ETCD_PEER_PORT" \
+  --initial-advertise-peer-urls "http://127.0.0.1:$ETCD_PEER_PORT" \
+  --initial-cluster "default=http://127.0.0.1:$ETCD_PEER_PORT" >"$RUN_DIR/etcd.log" 2>&1 &
+pids+=($!)
+
+"$BIN/kube-apiserver" --etcd-servers "http://127.0.0.1:$ETCD_PORT" --bind-address 127.0.0.1 \
+  --advertise-address 127.0.0.1 --secure-port "$API_PORT" --cert-dir "$RUN_DIR/pki" \
+  --token-auth-file "$RUN_DIR/pki/tokens.csv" --authorization-mode RBAC \
+  --service-account-issuer https://kubernetes.default.svc --service-account-key-file "$RUN_DIR/pki/sa.pub" \
+  --service-account-signing-key-file "$RUN_DIR/pki/sa.key" --service-cluster-ip-range 10.96.0.0/16 \
+  >"$RUN_DIR/kube-apiserver.log" 2>&1 &
+pids+=($!)
+
+KUBECONFIG_FILE="$RUN_DIR/kubeconfig"
+cat > "$KUBECONFIG_FILE" <<KC
+apiVersion: v1
+kind: Config
+clusters:
+- name: local
+  cluster: {server: "https://127.0.0.1:$API_PORT", insecure-skip-tls-verify: true}
+users:
+- name: admin
+  user: {token: "$TOKEN"}
+contexts:
+- name: local
+  context: {cluster: local, user: admin}
+current-context: local
+KC
+export KUBECONFIG="$KUBECONFIG_FILE"
+wait_for "kube-apiserver" "$BIN/kubectl" get --raw /readyz
+
+# Namespace deletion, Deployments -> ReplicaSets -> Pods (Pods stay Pending: there is no kubelet).
+"$BIN/kube-controller-manager" --kubeconfig "$KUBECONFIG_FILE" --leader-elect=false --bind-address 127.0.0.1 \
+  --secure-port 0 --service-account-private-key-file "$RUN_DIR/pki/sa.key" --use-service-account-credentials=false \
+  --controllers '*,-serviceaccount-token' >"$RUN_DIR/kube-controller-manager.log" 2>&1 &
+pids+=($!)
+
+cat > "$RUN_DIR/registry.yml" <<YML
+version: 0.1
+log: {level: warn}
+storage: {filesystem: {rootdirectory: $RUN_DIR/registry}, delete: {enabled: true}}
+http: {addr: "127.0.0.1:$REGISTRY_PORT"}
+YML
+docker-registry serve "$RUN_DIR/registry.yml" >"$RUN_DIR/registry.log" 2>&1 &
+pids+=($!)
+wait_for "registry" curl -fsS "http://127.0.0.1:$REGISTRY_PORT/v2/"
+
+"$BIN/kubectl" apply -f crds/ >/dev/null
+
+[[ -f target/quarkus-app/quarkus-run.jar ]] || ./mvnw -B -q package -DskipTests
+
+cat <<MSG
+
+[run-local] control plane and registry are up. In another terminal:
+
+    export KUBECONFIG=$KUBECONFIG_FILE
+    kubectl apply -f examples/service-budget.yaml && kubectl get isp -A
+
+  local registry (plain HTTP): 127.0.0.1:$REGISTRY_PORT   logs: $RUN_DIR/*.log
+  starting the operator now; Ctrl-C stops it and everything above.
+
+MSG
+java -jar "$ROOT/target/quarkus-app/quarkus-run.jar" &
+pids+=($!)
+wait "${pids[-1]}"

@@ -1,0 +1,219 @@
+package dev.imagesize.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.imagesize.image.ByteSize;
+import dev.imagesize.image.ImageRef;
+import dev.imagesize.image.Platform;
+import dev.imagesize.policy.Limits;
+import dev.imagesize.registry.DockerConfig;
+import dev.imagesize.registry.ImageSizeResolver;
+import dev.imagesize.registry.PlatformSelection;
+import dev.imagesize.registry.ResolveResult;
+import dev.imagesize.registry.ResolverConfig;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code imagesize check}: the CI gate. Measures images in their registries and compares them with the limits. */
+@Command(
+        name = "check",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        description = {
+            "Checks the compressed size of container images in their registries against size budgets,",
+            "without pulling them and without a Docker daemon. Size = config blob + layers, as the manifest states.",
+        },
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+            "0:every image is within budget",
+            "1:at least one image is over budget",
+            "2:a size could not be determined (not found, unauthorized, unreachable, platform missing, bad usage)"
+        })
+public class CheckCommand implements Callable<Integer> {
+    static final int EXIT_WITHIN = 0;
+    static final int EXIT_OVER = 1;
+    static final int EXIT_UNKNOWN = 2;
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(
+            arity = "1..*",
+            paramLabel = "IMAGE",
+            description = "Image references, e.g. nginx:1.27 or host:5000/app@sha256:...")
+    List<String> images;
+
+    @Option(names = "--max", paramLabel = "SIZE", description = "Maximum compressed image size, e.g. 200Mi, 1Gi, 100M.")
+    String maxImageSize;
+
+    @Option(names = "--max-layer-size", paramLabel = "SIZE", description = "Maximum compressed size of any layer.")
+    String maxLayerSize;
+
+    @Option(names = "--max-layers", paramLabel = "N", description = "Maximum number of layers.")
+    Integer maxLayers;
+
+    @ArgGroup(exclusive = true)
+    PlatformOptions platformOptions;
+
+    static class PlatformOptions {
+        @Option(
+                names = "--platform",
+                paramLabel = "OS/ARCH[/VARIANT]",
+                split = ",",
+                description = "Platforms to check (default linux/amd64); repeatable.")
+        List<String> platforms;
+
+        @Option(names = "--all-platforms", description = "Check every platform of a multi-platform image.")
+        boolean all;
+    }
+
+    @Option(
+            names = "--docker-config",
+            paramLabel = "PATH",
+            description =
+                    "Registry credentials (config.json or a dockerconfigjson file). Default: $DOCKER_CONFIG/config.json or ~/.docker/config.json when present.")
+    Path dockerConfig;
+
+    @Option(
+            names = "--insecure-registry",
+            paramLabel = "HOST:PORT",
+            description = "Registry to reach over plain HTTP or unverified TLS; repeatable.")
+    List<String> insecureRegistries = new ArrayList<>();
+
+    @Option(
+            names = "--timeout",
+            paramLabel = "DURATION",
+            defaultValue = "60s",
+            description = "Deadline for all lookups (e.g. 30s, 2m). Default: ${DEFAULT-VALUE}.")
+    String timeout;
+
+    @Option(
+            names = {"-o", "--output"},
+            paramLabel = "FORMAT",
+            defaultValue = "text",
+            description = "text or json.")
+    String output;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        Limits limits;
+        PlatformSelection platforms;
+        DockerConfig credentials;
+        Duration deadline;
+        List<ImageRef> refs = new ArrayList<>();
+        try {
+            limits = new Limits(
+                    bytes("--max", maxImageSize), bytes("--max-layer-size", maxLayerSize), positive(maxLayers));
+            if (limits.isEmpty()) {
+                throw new IllegalArgumentException("give at least one limit: --max, --max-layer-size or --max-layers");
+            }
+            platforms = platformSelection();
+            credentials = loadDockerConfig();
+            deadline = Durations.parse(timeout);
+            if (!output.equals("text") && !output.equals("json")) {
+                throw new IllegalArgumentException("unknown output format \"" + output + "\"; use text or json");
+            }
+            for (String image : images) {
+                refs.add(ImageRef.parse(image));
+            }
+        } catch (IllegalArgumentException e) { // includes InvalidImageReferenceException
+            err.println("imagesize check: " + e.getMessage());
+            return EXIT_UNKNOWN;
+        }
+
+        ResolverConfig config =
+                ResolverConfig.defaults().withInsecureRegistries(new LinkedHashSet<>(insecureRegistries));
+        List<CheckReport.Entry> entries = new ArrayList<>();
+        try (ImageSizeResolver resolver = ImageSizeResolver.forRegistries(config)) {
+            List<ImageSizeResolver.Lookup> lookups = refs.stream()
+                    .map(ref -> new ImageSizeResolver.Lookup(
+                            ref, platforms, credentials.credentialFor(ref).orElse(null)))
+                    .toList();
+            List<ResolveResult> results = resolver.resolveAll(lookups, deadline);
+            for (int i = 0; i < refs.size(); i++) {
+                entries.addAll(CheckReport.entries(images.get(i), results.get(i), limits));
+            }
+        }
+        CheckReport report = new CheckReport(entries);
+        if (output.equals("json")) {
+            try {
+                out.println(new ObjectMapper()
+                        .enable(SerializationFeature.INDENT_OUTPUT)
+                        .writeValueAsString(report.toJson()));
+            } catch (IOException e) {
+                err.println("imagesize check: cannot write JSON: " + e.getMessage());
+                return EXIT_UNKNOWN;
+            }
+        } else {
+            report.printText(out, limits);
+        }
+        out.flush();
+        return report.exitCode();
+    }
+
+    private PlatformSelection platformSelection() {
+        if (platformOptions != null && platformOptions.all) {
+            return PlatformSelection.allPlatforms();
+        }
+        if (platformOptions == null || platformOptions.platforms == null || platformOptions.platforms.isEmpty()) {
+            return PlatformSelection.of(Platform.LINUX_AMD64);
+        }
+        return PlatformSelection.of(
+                platformOptions.platforms.stream().map(Platform::parse).toList());
+    }
+
+    private DockerConfig loadDockerConfig() {
+        Path path = dockerConfig;
+        if (path == null) {
+            String dir = System.getenv("DOCKER_CONFIG");
+            Path candidate = dir != null
+                    ? Path.of(dir, "config.json")
+                    : Path.of(System.getProperty("user.home"), ".docker", "config.json");
+            if (!Files.isRegularFile(candidate)) {
+                return DockerConfig.empty();
+            }
+            path = candidate;
+        }
+        try {
+            return DockerConfig.parse(Files.readString(path));
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot read docker config " + path + ": " + e.getMessage());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(path + ": " + e.getMessage());
+        }
+    }
+
+    private static Long bytes(String option, String quantity) {
+        if (quantity == null) {
+            return null;
+        }
+        long bytes = ByteSize.parse(quantity);
+        if (bytes <= 0) {
+            throw new IllegalArgumentException(
+                    option + " must be a positive size such as 200Mi, not \"" + quantity + "\"");
+        }
+        return bytes;
+    }
+
+    private static Integer positive(Integer layers) {
+        if (layers != null && layers < 1) {
+            throw new IllegalArgumentException("--max-layers must be at least 1");
+        }
+        return layers;
+    }
+}

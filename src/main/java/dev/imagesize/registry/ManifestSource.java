@@ -1,0 +1,31 @@
+package dev.imagesize.registry;
+
+import dev.imagesize.image.Platform;
+
+/** Fetches manifests and image configs from a registry. The real one is {@link JibManifestSource}. */
+public interface ManifestSource {
+
+    /**
+     * Fetches the manifest named by {@code qualifier} (a tag or a digest) in {@code registry/repository}.
+     *
+     * @throws RegistryFailure with the error as a value, never another exception for registry trouble
+     */
+    Manifest fetchManifest(Repository repository, String qualifier) throws RegistryFailure;
+
+    /** Reads the platform ({@code os}, {@code architecture}, {@code variant}) from an image's config blob. */
+    Platform fetchConfigPlatform(Repository repository, Manifest.Image image) throws RegistryFailure;
+
+    /**
+     * A repository in a registry, with the credentials to read it.
+     *
+     * @param registry registry host as in the image reference ({@code docker.io}, {@code host:5000})
+     * @param name repository path ({@code library/nginx})
+     * @param credential the credential to use, or null for anonymous access
+     */
+    record Repository(String registry, String name, RegistryCredential credential) {
+        @Override
+        public String toString() {
+            return registry + "/" + name;
+        }
+    }
+}
