@@ -2,6 +2,7 @@ package dev.imagesize.registry;
 
 import dev.imagesize.image.Layer;
 import dev.imagesize.image.Platform;
+import dev.imagesize.image.ResolveError;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;

@@ -1,6 +1,5 @@
-package dev.imagesize.registry;
+package dev.imagesize.image;
 
-import dev.imagesize.image.Platform;
 import java.util.List;
 
 /**

@@ -1,8 +1,5 @@
-package dev.imagesize.registry;
+package dev.imagesize.image;
 
-import dev.imagesize.image.ImageRef;
-import dev.imagesize.image.ImageSize;
-import dev.imagesize.image.Platform;
 import java.util.List;
 
 /** What the resolver knows about one image: its sizes per platform, or why it could not tell. */

@@ -1,4 +1,4 @@
-package dev.imagesize.registry;
+package dev.imagesize.image;
 
 import java.time.Duration;
 

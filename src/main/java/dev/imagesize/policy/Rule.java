@@ -1,0 +1,100 @@
+package dev.imagesize.policy;
+
+import dev.imagesize.image.Platform;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One ImageSizePolicy or ClusterImageSizePolicy, compiled into what evaluation needs. Built from the custom resource
+ * by the front doors; the evaluator never sees Kubernetes objects.
+ *
+ * @param kind {@code ImageSizePolicy} or {@code ClusterImageSizePolicy}
+ * @param namespace the policy's namespace, or null for a cluster policy
+ * @param name the policy's name
+ * @param selector on the pod template's labels
+ * @param namespaceSelector on the workload namespace's labels (cluster policies; EVERYTHING otherwise)
+ * @param limits the budget
+ * @param overrides first matching override's limits replace the budget's limits that it sets
+ * @param excludes images never checked
+ * @param platforms platforms to measure; empty means the cluster's
+ */
+public record Rule(
+        String kind,
+        String namespace,
+        String name,
+        Action action,
+        Selector selector,
+        Selector namespaceSelector,
+        Limits limits,
+        List<Override> overrides,
+        List<ImageGlob> excludes,
+        List<Platform> platforms,
+        OnResolveError onResolveError) {
+
+    public static final String NAMESPACED_KIND = "ImageSizePolicy";
+    public static final String CLUSTER_KIND = "ClusterImageSizePolicy";
+
+    public Rule {
+        overrides = List.copyOf(overrides);
+        excludes = List.copyOf(excludes);
+        platforms = List.copyOf(platforms);
+    }
+
+    /** What happens to a workload that breaks the budget. */
+    public enum Action {
+        ENFORCE,
+        WARN,
+        AUDIT
+    }
+
+    /** What happens when an image's size cannot be determined in time. */
+    public enum OnResolveError {
+        ALLOW,
+        WARN,
+        DENY
+    }
+
+    /** Limits for images matching any of {@code images}. */
+    public record Override(List<ImageGlob> images, Limits limits) {
+        public Override {
+            images = List.copyOf(images);
+        }
+    }
+
+    /** {@code ImageSizePolicy shop/web-budget} or {@code ClusterImageSizePolicy baseline}, as messages name it. */
+    public String displayName() {
+        return kind + " " + (namespace == null ? name : namespace + "/" + name);
+    }
+
+    /** {@code shop/web-budget} or {@code baseline}: the key for status and annotations. */
+    public String key() {
+        return namespace == null ? name : namespace + "/" + name;
+    }
+
+    /** Whether this policy governs a workload in {@code workloadNamespace} with these labels. */
+    public boolean appliesTo(
+            String workloadNamespace, Map<String, String> templateLabels, Map<String, String> namespaceLabels) {
+        if (namespace != null && !namespace.equals(workloadNamespace)) {
+            return false;
+        }
+        return selector.matches(templateLabels) && namespaceSelector.matches(namespaceLabels);
+    }
+
+    public boolean excludes(String asWritten, String normalized) {
+        return excludes.stream().anyMatch(glob -> glob.matches(asWritten, normalized));
+    }
+
+    /** The budget for one image: the first matching override's limits over the policy's own. */
+    public Limits limitsFor(String asWritten, String normalized) {
+        for (Override override : overrides) {
+            if (override.images().stream().anyMatch(glob -> glob.matches(asWritten, normalized))) {
+                Limits o = override.limits();
+                return new Limits(
+                        o.maxImageSizeBytes() != null ? o.maxImageSizeBytes() : limits.maxImageSizeBytes(),
+                        o.maxLayerSizeBytes() != null ? o.maxLayerSizeBytes() : limits.maxLayerSizeBytes(),
+                        o.maxLayers() != null ? o.maxLayers() : limits.maxLayers());
+            }
+        }
+        return limits;
+    }
+}
