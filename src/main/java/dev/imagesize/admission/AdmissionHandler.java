@@ -1,0 +1,268 @@
+package dev.imagesize.admission;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.imagesize.image.ImageRef;
+import dev.imagesize.image.Platform;
+import dev.imagesize.image.PlatformSelection;
+import dev.imagesize.image.ResolveResult;
+import dev.imagesize.policy.Finding;
+import dev.imagesize.policy.Messages;
+import dev.imagesize.policy.PolicyEvaluator;
+import dev.imagesize.policy.PolicySource;
+import dev.imagesize.policy.Rule;
+import dev.imagesize.registry.DockerConfig;
+import dev.imagesize.registry.ImageSizeResolver;
+import dev.imagesize.workload.Workload;
+import dev.imagesize.workload.Workloads;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.ReplicationController;
+import io.fabric8.kubernetes.api.model.apps.DaemonSet;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * Answers one AdmissionReview (v1): the pod spec of a Pod or pod controller is checked against every policy that
+ * governs it. Enforce denies with every violating container in one message, Warn allows with warnings, Audit allows.
+ * An UPDATE whose images did not change is allowed without any registry lookup. Every answer comes within the
+ * deadline; what is not known by then is decided by each policy's onResolveError.
+ */
+public final class AdmissionHandler {
+    private static final ObjectMapper JSON =
+            new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+    private static final Map<String, Class<? extends HasMetadata>> KINDS = Map.of(
+            "Pod", Pod.class,
+            "Deployment", Deployment.class,
+            "StatefulSet", StatefulSet.class,
+            "DaemonSet", DaemonSet.class,
+            "ReplicaSet", ReplicaSet.class,
+            "ReplicationController", ReplicationController.class,
+            "Job", Job.class,
+            "CronJob", CronJob.class);
+
+    private final PolicySource policies;
+    private final ImageSizeResolver resolver;
+    private final Function<Workload, DockerConfig> credentials;
+    private final Duration deadline;
+
+    public AdmissionHandler(
+            PolicySource policies,
+            ImageSizeResolver resolver,
+            Function<Workload, DockerConfig> credentials,
+            Duration deadline) {
+        this.policies = policies;
+        this.resolver = resolver;
+        this.credentials = credentials;
+        this.deadline = deadline;
+    }
+
+    /** An HTTP answer: status code and JSON body. */
+    public record Reply(int status, String body, Decision decision) {}
+
+    /** What was decided, for metrics and logs. */
+    public record Decision(String kind, String verdict) {
+        static final String ALLOWED = "allowed";
+        static final String WARNED = "warned";
+        static final String DENIED = "denied";
+        static final String SKIPPED = "skipped";
+        static final String MALFORMED = "malformed";
+    }
+
+    public Reply handle(byte[] body) {
+        JsonNode review;
+        try {
+            review = JSON.readTree(body);
+        } catch (IOException e) {
+            return malformed("request body is not valid JSON");
+        }
+        if (review == null || !review.isObject()) {
+            return malformed("request body is not a JSON object");
+        }
+        if (!"admission.k8s.io/v1".equals(review.path("apiVersion").asText())
+                || !"AdmissionReview".equals(review.path("kind").asText())) {
+            return malformed("expected apiVersion admission.k8s.io/v1 and kind AdmissionReview");
+        }
+        JsonNode request = review.path("request");
+        String uid = request.path("uid").asText("");
+        if (!request.isObject() || uid.isEmpty()) {
+            return malformed("AdmissionReview has no request or no request.uid");
+        }
+        String kind = request.path("kind").path("kind").asText("");
+        try {
+            return decide(uid, kind, request);
+        } catch (IllegalArgumentException e) {
+            return malformed("cannot read request.object of kind " + kind + ": " + firstLine(e.getMessage()));
+        }
+    }
+
+    private Reply decide(String uid, String kind, JsonNode request) {
+        Class<? extends HasMetadata> type = KINDS.get(kind);
+        String operation = request.path("operation").asText("");
+        String subResource = request.path("subResource").asText("");
+        boolean checkedSubResource =
+                subResource.isEmpty() || ("Pod".equals(kind) && "ephemeralcontainers".equals(subResource));
+        if (type == null || !checkedSubResource || !(operation.equals("CREATE") || operation.equals("UPDATE"))) {
+            return allow(uid, kind, Decision.SKIPPED, List.of());
+        }
+        HasMetadata object = read(request.path("object"), type);
+        if (object.getMetadata().getNamespace() == null) {
+            object.getMetadata().setNamespace(request.path("namespace").asText(null));
+        }
+        if (object.getMetadata().getName() == null) {
+            object.getMetadata().setName(request.path("name").asText(""));
+        }
+        if (operation.equals("UPDATE") && request.hasNonNull("oldObject")) {
+            HasMetadata old = read(request.path("oldObject"), type);
+            if (Workloads.images(Workloads.podSpec(old)).equals(Workloads.images(Workloads.podSpec(object)))) {
+                return allow(
+                        uid,
+                        kind,
+                        Decision.SKIPPED,
+                        List.of()); // scale, labels, rollout restarts: never a registry call
+            }
+        }
+        Workload workload = Workloads.of(object).orElse(null);
+        if (workload == null || workload.containers().isEmpty()) {
+            return allow(uid, kind, Decision.SKIPPED, List.of());
+        }
+        List<Rule> rules = PolicyEvaluator.applicable(
+                policies.rules(),
+                workload.namespace(),
+                workload.templateLabels(),
+                policies.namespaceLabels(workload.namespace()));
+        if (rules.isEmpty()) {
+            return allow(uid, kind, Decision.SKIPPED, List.of());
+        }
+        List<Platform> platforms = policies.clusterPlatforms();
+        Map<ImageRef, ResolveResult> sizes = resolve(workload, rules, platforms);
+        List<Finding> findings = PolicyEvaluator.evaluate(rules, workload.containers(), platforms, sizes::get);
+        return answer(uid, kind, findings);
+    }
+
+    private Map<ImageRef, ResolveResult> resolve(Workload workload, List<Rule> rules, List<Platform> platforms) {
+        Map<ImageRef, java.util.Set<Platform>> needed =
+                PolicyEvaluator.imagesToSize(rules, workload.containers(), platforms);
+        if (needed.isEmpty()) {
+            return Map.of();
+        }
+        DockerConfig workloadCredentials = credentials.apply(workload);
+        List<ImageSizeResolver.Lookup> lookups = new ArrayList<>();
+        needed.forEach((image, imagePlatforms) -> lookups.add(new ImageSizeResolver.Lookup(
+                image,
+                PlatformSelection.of(List.copyOf(imagePlatforms)),
+                workloadCredentials.credentialFor(image).orElse(null))));
+        List<ResolveResult> results = resolver.resolveAll(lookups, deadline);
+        Map<ImageRef, ResolveResult> sizes = new HashMap<>();
+        for (int i = 0; i < lookups.size(); i++) {
+            sizes.put(lookups.get(i).image(), results.get(i));
+        }
+        return sizes;
+    }
+
+    private Reply answer(String uid, String kind, List<Finding> findings) {
+        List<String> denials = new ArrayList<>();
+        List<String> warnings = new ArrayList<>();
+        for (Finding finding : findings) {
+            Rule.Action action = finding.rule().action();
+            if (action == Rule.Action.AUDIT) {
+                continue;
+            }
+            if (finding.outcome() == Finding.Outcome.OVER) {
+                (action == Rule.Action.ENFORCE ? denials : warnings).add(Messages.over(finding));
+            } else if (finding.outcome() == Finding.Outcome.UNKNOWN) {
+                switch (finding.rule().onResolveError()) {
+                    case DENY -> (action == Rule.Action.ENFORCE ? denials : warnings).add(Messages.unknown(finding));
+                    case WARN -> warnings.add(Messages.unknown(finding));
+                    case ALLOW -> {}
+                }
+            }
+        }
+        if (!denials.isEmpty()) {
+            ObjectNode response = response(uid, false);
+            ObjectNode status = response.putObject("status");
+            status.put("code", 403);
+            status.put("reason", "Forbidden");
+            status.put("message", String.join("\n", denials));
+            addWarnings(response, warnings);
+            return reply(200, response, new Decision(kind, Decision.DENIED));
+        }
+        return allow(uid, kind, warnings.isEmpty() ? Decision.ALLOWED : Decision.WARNED, warnings);
+    }
+
+    private static Reply allow(String uid, String kind, String verdict, List<String> warnings) {
+        ObjectNode response = response(uid, true);
+        addWarnings(response, warnings);
+        return reply(200, response, new Decision(kind, verdict));
+    }
+
+    private static void addWarnings(ObjectNode response, List<String> warnings) {
+        if (!warnings.isEmpty()) {
+            ArrayNode array = response.putArray("warnings");
+            warnings.forEach(array::add);
+        }
+    }
+
+    private static ObjectNode response(String uid, boolean allowed) {
+        ObjectNode response = JSON.createObjectNode();
+        response.put("uid", uid);
+        response.put("allowed", allowed);
+        return response;
+    }
+
+    private static Reply reply(int status, ObjectNode response, Decision decision) {
+        ObjectNode review = JSON.createObjectNode();
+        review.put("apiVersion", "admission.k8s.io/v1");
+        review.put("kind", "AdmissionReview");
+        review.set("response", response);
+        return new Reply(status, review.toString(), decision);
+    }
+
+    static Reply malformed(String why) {
+        ObjectNode error = JSON.createObjectNode();
+        error.put("error", "malformed AdmissionReview: " + why);
+        return new Reply(400, error.toString(), new Decision("", Decision.MALFORMED));
+    }
+
+    private static HasMetadata read(JsonNode node, Class<? extends HasMetadata> type) {
+        if (node == null || !node.isObject()) {
+            throw new IllegalArgumentException("missing or not an object");
+        }
+        try {
+            HasMetadata object = JSON.treeToValue(node, type);
+            if (object.getMetadata() == null) {
+                object.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMeta());
+            }
+            return object;
+        } catch (IOException e) {
+            throw new IllegalArgumentException(e.getMessage());
+        }
+    }
+
+    private static String firstLine(String message) {
+        if (message == null) {
+            return "";
+        }
+        int newline = message.indexOf('\n');
+        return newline < 0 ? message : message.substring(0, newline);
+    }
+
+    /** The kinds this webhook checks (for the ValidatingWebhookConfiguration and tests). */
+    public static Set<String> kinds() {
+        return KINDS.keySet();
+    }
+}
