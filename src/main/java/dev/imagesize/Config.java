@@ -15,6 +15,65 @@ public interface Config {
 
     Audit audit();
 
+    Webhook webhook();
+
+    /** The validating admission webhook: HTTPS only, on its own port. */
+    interface Webhook {
+        /** Serve /validate at all. */
+        @WithDefault("true")
+        boolean enabled();
+
+        @WithDefault("8443")
+        int port();
+
+        @WithDefault("0.0.0.0")
+        String host();
+
+        /** Answer every review within this time; keep it well under the webhook's timeoutSeconds. */
+        @WithDefault("2500ms")
+        Duration deadline();
+
+        /** Larger AdmissionReview bodies are refused with a 400. */
+        @WithDefault("8388608")
+        int maxBodyBytes();
+
+        Tls tls();
+
+        /** Where the serving certificate comes from. */
+        interface Tls {
+            /**
+             * {@code files}: PEM files (a mounted Secret from cert-manager or Helm), reloaded when they change;
+             * {@code self-managed}: the operator keeps a CA and certificate in a Secret and the caBundle current.
+             */
+            @WithDefault("files")
+            String mode();
+
+            @WithDefault("/etc/image-size-operator/tls/tls.crt")
+            String certFile();
+
+            @WithDefault("/etc/image-size-operator/tls/tls.key")
+            String keyFile();
+
+            /** How often certificate files (or the self-managed Secret) are checked for changes. */
+            @WithDefault("30s")
+            Duration reloadInterval();
+
+            /** Self-managed: namespace of the Secret (default: the operator's namespace, from POD_NAMESPACE). */
+            Optional<String> secretNamespace();
+
+            @WithDefault("image-size-operator-webhook-tls")
+            String secretName();
+
+            /** Self-managed: DNS names of the webhook Service the certificate must carry. */
+            @WithDefault("image-size-operator-webhook.image-size-operator.svc")
+            List<String> dnsNames();
+
+            /** Self-managed: the ValidatingWebhookConfiguration whose caBundle the operator keeps current. */
+            @WithDefault("image-size-operator")
+            String webhookConfiguration();
+        }
+    }
+
     /** How the resolver talks to registries. */
     interface Registry {
         /** How long a tag's digest is trusted before asking the registry again. */
