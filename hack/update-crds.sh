@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Refreshes the committed CRDs in crds/ from the ones the build generates out of the classes in
+# dev.imagesize.api (target/classes/META-INF/fabric8/). Never edit crds/ by hand: change the Java classes and run
+# this; CrdDriftTest fails while the two differ.
+# Usage: hack/update-crds.sh [--no-build]   (--no-build: only copy what the last build generated)
+# MVN picks the Maven command (default: mvn if installed, else ./mvnw); MVN_ARGS adds options, e.g. -o.
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+GENERATED=target/classes/META-INF/fabric8
+GROUP=imagesize.dev
+
+if [[ "${1:-}" != "--no-build" ]]; then
+  mvn_cmd="${MVN:-$(command -v mvn || echo ./mvnw)}"
+  # shellcheck disable=SC2086
+  "$mvn_cmd" -B -q ${MVN_ARGS:-} process-classes
+fi
+
+shopt -s nullglob
+generated=("$GENERATED"/*."$GROUP"-v1.yml)
+if ((${#generated[@]} == 0)); then
+  echo "no CRDs of group $GROUP in $GENERATED: build first (or drop --no-build)" >&2
+  exit 1
+fi
+
+mkdir -p crds
+rm -f crds/*."$GROUP"-v1.yml
+cp "${generated[@]}" crds/
+printf 'updated %s\n' "${generated[@]/#$GENERATED/crds}"

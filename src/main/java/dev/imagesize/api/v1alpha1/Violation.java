@@ -1,0 +1,197 @@
+package dev.imagesize.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import java.util.Objects;
+
+/** One container image of one workload over one limit of a policy, with the numbers that prove it. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class Violation {
+
+    @JsonPropertyDescription("Kind of the top-level workload, e.g. Deployment, CronJob or Pod.")
+    private String kind;
+
+    @JsonPropertyDescription("Namespace of the workload.")
+    private String namespace;
+
+    @JsonPropertyDescription("Name of the workload.")
+    private String name;
+
+    @JsonPropertyDescription("Name of the container (or init or ephemeral container) that runs the image.")
+    private String container;
+
+    @JsonPropertyDescription("Image reference as written in the pod spec.")
+    private String image;
+
+    @JsonPropertyDescription("Digest of the image manifest that was measured, e.g. sha256:3f2a...")
+    private String digest;
+
+    @JsonPropertyDescription("Platform of the measured image, os/arch[/variant], e.g. linux/amd64.")
+    private String platform;
+
+    @JsonPropertyDescription("Compressed size of the image for the platform, in bytes (config plus layers, as the"
+            + " registry manifest states them); for maxLayerSize, the size of the largest layer.")
+    private Long sizeBytes;
+
+    @JsonPropertyDescription("The limit that was exceeded, in bytes; unset for maxLayers.")
+    private Long limitBytes;
+
+    @JsonPropertyDescription("Number of layers of the image; set for maxLayers.")
+    private Integer layers;
+
+    @JsonPropertyDescription("The maximum number of layers that was exceeded; set for maxLayers.")
+    private Integer limitLayers;
+
+    @JsonPropertyDescription("Which limit was broken: maxImageSize, maxLayerSize or maxLayers.")
+    private LimitName limit;
+
+    @JsonPropertyDescription("The policy whose limit was broken: namespace/name of an ImageSizePolicy, or the name"
+            + " of a ClusterImageSizePolicy.")
+    private String policy;
+
+    public String getKind() {
+        return kind;
+    }
+
+    public void setKind(String kind) {
+        this.kind = kind;
+    }
+
+    public String getNamespace() {
+        return namespace;
+    }
+
+    public void setNamespace(String namespace) {
+        this.namespace = namespace;
+    }
+
+    public String getName() {
+        return name;
+    }
+
+    public void setName(String name) {
+        this.name = name;
+    }
+
+    public String getContainer() {
+        return container;
+    }
+
+    public void setContainer(String container) {
+        this.container = container;
+    }
+
+    public String getImage() {
+        return image;
+    }
+
+    public void setImage(String image) {
+        this.image = image;
+    }
+
+    public String getDigest() {
+        return digest;
+    }
+
+    public void setDigest(String digest) {
+        this.digest = digest;
+    }
+
+    public String getPlatform() {
+        return platform;
+    }
+
+    public void setPlatform(String platform) {
+        this.platform = platform;
+    }
+
+    public Long getSizeBytes() {
+        return sizeBytes;
+    }
+
+    public void setSizeBytes(Long sizeBytes) {
+        this.sizeBytes = sizeBytes;
+    }
+
+    public Long getLimitBytes() {
+        return limitBytes;
+    }
+
+    public void setLimitBytes(Long limitBytes) {
+        this.limitBytes = limitBytes;
+    }
+
+    public Integer getLayers() {
+        return layers;
+    }
+
+    public void setLayers(Integer layers) {
+        this.layers = layers;
+    }
+
+    public Integer getLimitLayers() {
+        return limitLayers;
+    }
+
+    public void setLimitLayers(Integer limitLayers) {
+        this.limitLayers = limitLayers;
+    }
+
+    public LimitName getLimit() {
+        return limit;
+    }
+
+    public void setLimit(LimitName limit) {
+        this.limit = limit;
+    }
+
+    public String getPolicy() {
+        return policy;
+    }
+
+    public void setPolicy(String policy) {
+        this.policy = policy;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Violation v
+                && Objects.equals(kind, v.kind)
+                && Objects.equals(namespace, v.namespace)
+                && Objects.equals(name, v.name)
+                && Objects.equals(container, v.container)
+                && Objects.equals(image, v.image)
+                && Objects.equals(digest, v.digest)
+                && Objects.equals(platform, v.platform)
+                && Objects.equals(sizeBytes, v.sizeBytes)
+                && Objects.equals(limitBytes, v.limitBytes)
+                && Objects.equals(layers, v.layers)
+                && Objects.equals(limitLayers, v.limitLayers)
+                && limit == v.limit
+                && Objects.equals(policy, v.policy);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(
+                kind,
+                namespace,
+                name,
+                container,
+                image,
+                digest,
+                platform,
+                sizeBytes,
+                limitBytes,
+                layers,
+                limitLayers,
+                limit,
+                policy);
+    }
+
+    @Override
+    public String toString() {
+        return kind + " " + namespace + "/" + name + " container " + container + " image " + image + " (" + platform
+                + ") over " + limit + " of " + policy;
+    }
+}

@@ -1,0 +1,266 @@
+package dev.imagesize.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.entry;
+
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceColumnDefinition;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionVersion;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.JSONSchemaProps;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.ValidationRule;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Reads the CRDs the build generated and checks what users and the API server rely on. */
+class GeneratedCrdTest {
+
+    static final String QUANTITY_RULE = "isQuantity(self) && quantity(self).isGreaterThan(quantity('0'))";
+    static final String AT_LEAST_ONE_LIMIT = "set at least one limit: maxImageSize, maxLayerSize or maxLayers";
+    static final String BAD_GLOB = "image globs must be non-empty and use only the characters of an image reference"
+            + " (letters, digits, . _ - : / @) and the wildcards * and ?, without spaces";
+    static final String BAD_SELECTOR =
+            "operators In and NotIn need at least one value; Exists and DoesNotExist take" + " none";
+
+    record Kind(String file, String kind, String plural, String shortName, String scope) {
+        CustomResourceDefinition crd() {
+            return Crds.generated(file);
+        }
+
+        boolean cluster() {
+            return "Cluster".equals(scope);
+        }
+
+        @Override
+        public String toString() {
+            return kind;
+        }
+    }
+
+    static Stream<Kind> kinds() {
+        return Stream.of(
+                new Kind(Crds.NAMESPACED, "ImageSizePolicy", "imagesizepolicies", "isp", "Namespaced"),
+                new Kind(Crds.CLUSTER, "ClusterImageSizePolicy", "clusterimagesizepolicies", "cisp", "Cluster"));
+    }
+
+    @ParameterizedTest
+    @MethodSource("kinds")
+    void namesScopeAndVersion(Kind kind) {
+        CustomResourceDefinition crd = kind.crd();
+
+        assertThat(crd.getMetadata().getName()).isEqualTo(kind.plural() + ".imagesize.dev");
+        assertThat(crd.getSpec().getGroup()).isEqualTo("imagesize.dev");
+        assertThat(crd.getSpec().getScope()).isEqualTo(kind.scope());
+        assertThat(crd.getSpec().getNames().getKind()).isEqualTo(kind.kind());
+        assertThat(crd.getSpec().getNames().getPlural()).isEqualTo(kind.plural());
+        assertThat(crd.getSpec().getNames().getShortNames()).containsExactly(kind.shortName());
+        assertThat(crd.getSpec().getNames().getCategories()).containsExactly("imagesize");
+        assertThat(crd.getSpec().getVersions())
+                .singleElement()
+                .satisfies(v -> assertThat(v.getName()).isEqualTo("v1alpha1"))
+                .satisfies(v -> assertThat(v.getServed()).isTrue())
+                .satisfies(v -> assertThat(v.getStorage()).isTrue());
+    }
+
+    @ParameterizedTest
+    @MethodSource("kinds")
+    void statusIsASubresource(Kind kind) {
+        assertThat(version(kind).getSubresources()).isNotNull();
+        assertThat(version(kind).getSubresources().getStatus()).isNotNull();
+        assertThat(version(kind).getSubresources().getScale()).isNull();
+    }
+
+    @ParameterizedTest
+    @MethodSource("kinds")
+    void printerColumnsAnswerIsItWorkingAndHowBad(Kind kind) {
+        Map<String, String> columns = new LinkedHashMap<>();
+        for (CustomResourceColumnDefinition column : version(kind).getAdditionalPrinterColumns()) {
+            columns.put(column.getName(), column.getJsonPath() + " " + column.getType());
+        }
+
+        assertThat(columns)
+                .containsOnly(
+                        entry("Action", ".spec.action string"),
+                        entry("Max-Size", ".spec.maxImageSize string"),
+                        entry("Workloads", ".status.workloads integer"),
+                        entry("Violations", ".status.violations integer"),
+                        entry("Ready", ".status.conditions[?(@.type==\"Ready\")].status string"),
+                        entry("Age", ".metadata.creationTimestamp date"));
+    }
+
+    @ParameterizedTest
+    @MethodSource("kinds")
+    void celRulesGuardEveryFieldThatNeedsOne(Kind kind) {
+        Map<String, String> expected = new LinkedHashMap<>();
+        expected.put("spec", AT_LEAST_ONE_LIMIT);
+        expected.put("spec.maxImageSize", "maxImageSize must be a positive size such as 200Mi or 1Gi");
+        expected.put("spec.maxLayerSize", "maxLayerSize must be a positive size such as 100Mi or 500Mi");
+        expected.put(
+                "spec.platforms",
+                "platforms must be written os/arch or os/arch/variant in lower case, such as linux/amd64 or"
+                        + " linux/arm64/v8");
+        expected.put("spec.exclude.images", BAD_GLOB);
+        expected.put("spec.overrides[]", AT_LEAST_ONE_LIMIT);
+        expected.put("spec.overrides[].images", BAD_GLOB);
+        expected.put("spec.overrides[].maxImageSize", "maxImageSize must be a positive size such as 200Mi or 1Gi");
+        expected.put("spec.overrides[].maxLayerSize", "maxLayerSize must be a positive size such as 100Mi or 500Mi");
+        expected.put("spec.selector.matchExpressions[]", BAD_SELECTOR);
+        if (kind.cluster()) {
+            expected.put("spec.namespaceSelector.matchExpressions[]", BAD_SELECTOR);
+        }
+
+        Map<String, String> actual = new LinkedHashMap<>();
+        Crds.walk("spec", spec(kind), (path, schema) -> rules(schema).forEach(rule -> {
+            assertThat(actual.put(path, rule.getMessage()))
+                    .as("one rule at %s", path)
+                    .isNull();
+            if (path.endsWith("maxImageSize") || path.endsWith("maxLayerSize")) {
+                assertThat(rule.getRule()).as("rule at %s", path).isEqualTo(QUANTITY_RULE);
+            }
+            if (path.endsWith("images") || path.endsWith("platforms")) {
+                assertThat(rule.getMessageExpression())
+                        .as("a list rule names the items that broke it, at %s", path)
+                        .startsWith("'" + rule.getMessage() + "; not valid: ");
+            }
+        }));
+
+        assertThat(actual).containsExactlyInAnyOrderEntriesOf(expected);
+    }
+
+    /** The API server refuses a CRD whose CEL rules may cost too much: lists and strings under rules need bounds. */
+    @ParameterizedTest
+    @MethodSource("kinds")
+    void everythingACelRuleReadsIsBounded(Kind kind) {
+        List<String> unbounded = new ArrayList<>();
+        Crds.walk("spec", spec(kind), (path, schema) -> {
+            if ("array".equals(schema.getType()) && hasRulesBelow(schema) && schema.getMaxItems() == null) {
+                unbounded.add(path + " (maxItems)");
+            }
+            if ("string".equals(schema.getType())
+                    && schema.getEnum() == null
+                    && underARule(path, kind)
+                    && schema.getMaxLength() == null) {
+                unbounded.add(path + " (maxLength)");
+            }
+        });
+        assertThat(unbounded).isEmpty();
+    }
+
+    @ParameterizedTest
+    @MethodSource("kinds")
+    void everyPropertyIsDescribedForKubectlExplain(Kind kind) {
+        List<String> undescribed = new ArrayList<>();
+        for (String root : List.of("spec", "status")) {
+            Crds.walk(
+                    root,
+                    version(kind)
+                            .getSchema()
+                            .getOpenAPIV3Schema()
+                            .getProperties()
+                            .get(root),
+                    (path, schema) -> {
+                        boolean property = !path.equals(root) && !path.endsWith("[]") && !path.endsWith("{}");
+                        if (property
+                                && (schema.getDescription() == null
+                                        || schema.getDescription().isBlank())) {
+                            undescribed.add(path);
+                        }
+                    });
+        }
+        assertThat(undescribed).isEmpty();
+    }
+
+    @ParameterizedTest
+    @MethodSource("kinds")
+    void enumsDefaultsAndBounds(Kind kind) {
+        Map<String, JSONSchemaProps> spec = spec(kind).getProperties();
+        assertThat(spec.get("action").getEnum())
+                .extracting(Object::toString)
+                .containsExactlyInAnyOrder("\"Enforce\"", "\"Warn\"", "\"Audit\"");
+        assertThat(spec.get("action").getDefault().asText()).isEqualTo("Enforce");
+        assertThat(spec.get("onResolveError").getEnum())
+                .extracting(Object::toString)
+                .containsExactlyInAnyOrder("\"Allow\"", "\"Warn\"", "\"Deny\"");
+        assertThat(spec.get("onResolveError").getDefault().asText()).isEqualTo("Warn");
+        assertThat(spec.get("maxLayers").getType()).isEqualTo("integer");
+        assertThat(spec.get("maxLayers").getMinimum()).isEqualTo(1.0);
+        assertThat(spec.get("exclude").getProperties().get("images").getMaxItems())
+                .isEqualTo(64);
+        assertThat(spec.get("overrides").getMaxItems()).isEqualTo(32);
+        JSONSchemaProps override = spec.get("overrides").getItems().getSchema();
+        assertThat(override.getRequired()).containsExactly("images");
+        assertThat(override.getProperties().get("images").getMinItems()).isEqualTo(1);
+        assertThat(override.getProperties().get("maxLayers").getMinimum()).isEqualTo(1.0);
+        assertThat(spec).containsKey("selector");
+        if (kind.cluster()) {
+            assertThat(spec).containsKey("namespaceSelector");
+        } else {
+            assertThat(spec).doesNotContainKey("namespaceSelector");
+        }
+
+        Map<String, JSONSchemaProps> status = status(kind).getProperties();
+        assertThat(status)
+                .containsOnlyKeys(
+                        "observedGeneration", "conditions", "workloads", "violations", "unresolved", "topViolations");
+        assertThat(status.get("topViolations").getMaxItems()).isEqualTo(20);
+        assertThat(status.get("topViolations").getItems().getSchema().getProperties())
+                .containsKeys(
+                        "kind",
+                        "namespace",
+                        "name",
+                        "container",
+                        "image",
+                        "digest",
+                        "platform",
+                        "sizeBytes",
+                        "limitBytes",
+                        "limit",
+                        "policy");
+        assertThat(status.get("topViolations")
+                        .getItems()
+                        .getSchema()
+                        .getProperties()
+                        .get("limit")
+                        .getEnum())
+                .extracting(Object::toString)
+                .containsExactlyInAnyOrder("\"maxImageSize\"", "\"maxLayerSize\"", "\"maxLayers\"");
+        assertThat(status.get("conditions").getItems().getSchema().getProperties())
+                .containsOnlyKeys("type", "status", "reason", "message", "lastTransitionTime", "observedGeneration");
+    }
+
+    private static CustomResourceDefinitionVersion version(Kind kind) {
+        return kind.crd().getSpec().getVersions().get(0);
+    }
+
+    private static JSONSchemaProps spec(Kind kind) {
+        return version(kind).getSchema().getOpenAPIV3Schema().getProperties().get("spec");
+    }
+
+    private static JSONSchemaProps status(Kind kind) {
+        return version(kind).getSchema().getOpenAPIV3Schema().getProperties().get("status");
+    }
+
+    private static List<ValidationRule> rules(JSONSchemaProps schema) {
+        return schema.getXKubernetesValidations() == null ? List.of() : schema.getXKubernetesValidations();
+    }
+
+    private static boolean hasRulesBelow(JSONSchemaProps schema) {
+        boolean[] found = {false};
+        Crds.walk("", schema, (path, s) -> found[0] |= !rules(s).isEmpty());
+        return found[0];
+    }
+
+    /** Whether a CEL rule reads the string at path: a rule on the string itself or on the list it is an item of. */
+    private static boolean underARule(String path, Kind kind) {
+        boolean[] found = {false};
+        Crds.walk(
+                "spec",
+                spec(kind),
+                (p, s) -> found[0] |= !rules(s).isEmpty() && (path.equals(p) || path.equals(p + "[]")));
+        return found[0];
+    }
+}

@@ -1,0 +1,281 @@
+package dev.imagesize.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubeapitest.KubeAPIServer;
+import io.fabric8.kubeapitest.KubeAPIServerConfig;
+import io.fabric8.kubeapitest.KubeAPIServerConfigBuilder;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Applies the committed CRDs and the examples to a real kube-apiserver with kubectl, as a user would, and checks that
+ * the API server itself refuses invalid policies with the messages the CRDs promise.
+ */
+class PolicyValidationIT {
+
+    private static KubeAPIServer apiServer;
+    private static Path kubectl;
+    private static Path kubeconfig;
+
+    @BeforeAll
+    static void startApiServerWithTheCrds() throws Exception {
+        String version = System.getProperty("imagesize.k8s.version", "1.34.4");
+        KubeAPIServerConfig config = KubeAPIServerConfigBuilder.anAPIServerConfig()
+                .withApiServerVersion(version)
+                .withOfflineMode(true)
+                .withUpdateKubeConfig(false)
+                .withApiServerFlags(List.of("--advertise-address=127.0.0.1"))
+                .build();
+        kubectl = Path.of(config.getKubeAPITestDir(), "k8s", version + "-linux-amd64", "kubectl");
+        apiServer = new KubeAPIServer(config);
+        apiServer.start();
+        kubeconfig = Files.createTempFile("imagesize-it-", ".kubeconfig");
+        Files.writeString(kubeconfig, apiServer.getKubeConfigYaml());
+
+        Path crds = Crds.projectDir().resolve("crds");
+        kubectl(
+                        "apply",
+                        "-f",
+                        crds.resolve(Crds.NAMESPACED).toString(),
+                        "-f",
+                        crds.resolve(Crds.CLUSTER).toString())
+                .assertSucceeded();
+        kubectl(
+                        "wait",
+                        "--for=condition=Established",
+                        "--timeout=60s",
+                        "crd/imagesizepolicies.imagesize.dev",
+                        "crd/clusterimagesizepolicies.imagesize.dev")
+                .assertSucceeded();
+    }
+
+    @AfterAll
+    static void stopApiServer() throws IOException {
+        if (apiServer != null) {
+            apiServer.stop();
+        }
+        if (kubeconfig != null) {
+            Files.deleteIfExists(kubeconfig);
+        }
+    }
+
+    @ParameterizedTest
+    @CsvSource({"service-budget.yaml", "cluster-baseline.yaml", "audit-layers.yaml"})
+    void examplesApplyAsTheyAre(String example) {
+        kubectl("apply", "-n", "default", "-f", example(example)).assertSucceeded();
+    }
+
+    @ParameterizedTest
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "bad-quantity.yaml   | spec.maxImageSize: Invalid value: \"string\": maxImageSize must be a positive size"
+                        + " such as 200Mi or 1Gi",
+                "unknown-action.yaml | spec.action: Unsupported value: \"Block\": supported values: \"Audit\","
+                        + " \"Enforce\", \"Warn\"",
+                "no-limit.yaml       | spec: Invalid value: \"object\": set at least one limit: maxImageSize,"
+                        + " maxLayerSize or maxLayers"
+            })
+    void invalidExamplesAreRefusedWithAMessageAPersonUnderstands(String example, String message) {
+        Result result = kubectl("apply", "-n", "default", "-f", example("invalid/" + example));
+
+        assertThat(result.exitCode()).as(result.output()).isNotZero();
+        assertThat(result.output()).contains("is invalid").contains(message);
+    }
+
+    static Stream<Arguments> invalidSpecs() {
+        return Stream.of(
+                Arguments.of("{maxImageSize: '0'}", "maxImageSize must be a positive size such as 200Mi or 1Gi"),
+                Arguments.of("{maxImageSize: -1Gi}", "maxImageSize must be a positive size such as 200Mi or 1Gi"),
+                Arguments.of("{maxLayerSize: lots}", "maxLayerSize must be a positive size such as 100Mi or 500Mi"),
+                Arguments.of("{maxLayers: 0}", "spec.maxLayers in body should be greater than or equal to 1"),
+                Arguments.of("{maxLayers: 10, onResolveError: Ignore}", "spec.onResolveError: Unsupported value"),
+                Arguments.of(
+                        "{maxLayers: 10, platforms: [linux]}",
+                        "platforms must be written os/arch or os/arch/variant in lower case, such as linux/amd64 or"
+                                + " linux/arm64/v8; not valid: \"linux\""),
+                Arguments.of(
+                        "{maxLayers: 10, exclude: {images: ['docker.io/library/*', 'my image', 'a\tb']}}",
+                        GeneratedCrdTest.BAD_GLOB + "; not valid: \"my image\""),
+                Arguments.of(
+                        "{maxLayers: 10, overrides: [{images: ['ghcr.io/*', ''], maxLayers: 5}]}",
+                        "spec.overrides[0].images: Invalid value: \"array\": " + GeneratedCrdTest.BAD_GLOB
+                                + "; not valid: \"\""),
+                Arguments.of(
+                        "{maxLayers: 10, overrides: [{images: ['ghcr.io/acme/*']}]}",
+                        "spec.overrides[0]: Invalid value: \"object\": " + GeneratedCrdTest.AT_LEAST_ONE_LIMIT),
+                Arguments.of(
+                        "{maxLayers: 10, overrides: [{images: [], maxLayers: 50}]}",
+                        "spec.overrides[0].images: Invalid value: 0: spec.overrides[0].images in body should have at"
+                                + " least 1 items"),
+                Arguments.of(
+                        "{maxLayers: 10, overrides: [{maxLayers: 50}]}", "spec.overrides[0].images: Required value"),
+                Arguments.of(
+                        "{maxLayers: 10, overrides: [{images: ['ghcr.io/*'], maxImageSize: 1.5 GB}]}",
+                        "spec.overrides[0].maxImageSize: Invalid value: \"string\": maxImageSize must be a positive"
+                                + " size"),
+                Arguments.of(
+                        "{maxLayers: 10, selector: {matchExpressions: [{key: tier, operator: In}]}}",
+                        GeneratedCrdTest.BAD_SELECTOR),
+                Arguments.of(
+                        "{maxLayers: 10, selector: {matchExpressions: [{key: tier, operator: Is, values: [web]}]}}",
+                        "spec.selector.matchExpressions[0].operator: Unsupported value: \"Is\""));
+    }
+
+    @ParameterizedTest
+    @MethodSource("invalidSpecs")
+    void invalidSpecsAreRefused(String spec, String message) {
+        String policy = "apiVersion: imagesize.dev/v1alpha1\nkind: ImageSizePolicy\nmetadata:\n  name: refused\n"
+                + "spec: " + spec + "\n";
+
+        Result result = kubectlWithInput(policy, "apply", "--dry-run=server", "-n", "default", "-f", "-");
+
+        assertThat(result.exitCode()).as(result.output()).isNotZero();
+        assertThat(result.output()).contains(message);
+    }
+
+    @Test
+    void theClusterPolicyHasTheSameRulesPlusANamespaceSelector() {
+        String policy = "apiVersion: imagesize.dev/v1alpha1\nkind: ClusterImageSizePolicy\nmetadata:\n  name: refused\n"
+                + "spec: {namespaceSelector: {matchExpressions: [{key: team, operator: Exists, values: [a]}]}}\n";
+
+        Result result = kubectlWithInput(policy, "apply", "--dry-run=server", "-f", "-");
+
+        assertThat(result.output()).contains(GeneratedCrdTest.AT_LEAST_ONE_LIMIT, GeneratedCrdTest.BAD_SELECTOR);
+    }
+
+    @Test
+    void defaultsAreFilledInByTheApiServer() {
+        String policy = "apiVersion: imagesize.dev/v1alpha1\nkind: ImageSizePolicy\nmetadata:\n  name: defaults\n"
+                + "spec: {maxImageSize: 1Gi}\n";
+
+        Result result = kubectlWithInput(
+                policy, "apply", "--dry-run=server", "-n", "default", "-f", "-", "-o", "jsonpath={.spec}");
+
+        result.assertSucceeded();
+        assertThat(result.output()).contains("\"action\":\"Enforce\"", "\"onResolveError\":\"Warn\"");
+    }
+
+    @Test
+    void getShowsThePrinterColumnsAndTheCategoryListsBothKinds() {
+        kubectl("apply", "-n", "default", "-f", example("service-budget.yaml"), "-f", example("audit-layers.yaml"))
+                .assertSucceeded();
+
+        Result isp = kubectl("get", "isp", "-n", "default");
+        isp.assertSucceeded();
+        assertThat(isp.output().lines().findFirst().orElseThrow().split("\\s+"))
+                .containsExactlyInAnyOrder("NAME", "ACTION", "MAX-SIZE", "WORKLOADS", "VIOLATIONS", "READY", "AGE");
+        // fabric8 orders the columns by JSON path (fabric8io/kubernetes-client#7454), so only their presence counts.
+        assertThat(row(isp.output(), "service-budget"))
+                .containsEntry("ACTION", "Enforce")
+                .containsEntry("MAX-SIZE", "100Mi")
+                .containsEntry("READY", "");
+
+        Result all = kubectl("get", "imagesize", "-A");
+        all.assertSucceeded();
+        assertThat(all.output())
+                .contains("imagesizepolicy.imagesize.dev/service-budget")
+                .contains("clusterimagesizepolicy.imagesize.dev/audit-layers");
+    }
+
+    @Test
+    void explainDescribesTheSizeThatIsMeasured() throws InterruptedException {
+        Result explain = null;
+        for (int attempt = 0; attempt < 30; attempt++) { // the OpenAPI document follows the CRD by a few seconds
+            explain = kubectl("explain", "imagesizepolicy.spec.maxImageSize");
+            if (explain.exitCode() == 0 && explain.output().contains("compressed")) {
+                break;
+            }
+            Thread.sleep(1000);
+        }
+        explain.assertSucceeded();
+        assertThat(explain.output()).contains("compressed size", "200Mi");
+
+        Result cluster = kubectl("explain", "cisp.spec.namespaceSelector.matchExpressions.operator");
+        cluster.assertSucceeded();
+        assertThat(cluster.output()).contains("In, NotIn, Exists or DoesNotExist");
+    }
+
+    private static String example(String name) {
+        return Crds.projectDir().resolve("examples").resolve(name).toString();
+    }
+
+    private static Result kubectl(String... args) {
+        return kubectlWithInput(null, args);
+    }
+
+    /** The cells of the row of a kubectl table whose first column is name, by header. */
+    private static Map<String, String> row(String table, String name) {
+        List<String> lines = table.lines().toList();
+        String header = lines.get(0);
+        String line = lines.stream()
+                .filter(l -> l.startsWith(name + " "))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no row " + name + " in\n" + table));
+        Map<String, String> cells = new LinkedHashMap<>();
+        Matcher column = Pattern.compile("\\S+").matcher(header);
+        List<int[]> spans = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        while (column.find()) {
+            names.add(column.group());
+            spans.add(new int[] {column.start(), header.length()});
+            if (spans.size() > 1) {
+                spans.get(spans.size() - 2)[1] = column.start();
+            }
+        }
+        for (int i = 0; i < names.size(); i++) {
+            int start = Math.min(spans.get(i)[0], line.length());
+            int end = i == names.size() - 1 ? line.length() : Math.min(spans.get(i)[1], line.length());
+            cells.put(names.get(i), line.substring(start, end).strip());
+        }
+        return cells;
+    }
+
+    private static Result kubectlWithInput(String stdin, String... args) {
+        List<String> command = new ArrayList<>(List.of(kubectl.toString(), "--kubeconfig", kubeconfig.toString()));
+        command.addAll(List.of(args));
+        try {
+            Process process =
+                    new ProcessBuilder(command).redirectErrorStream(true).start();
+            if (stdin != null) {
+                process.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
+            }
+            process.getOutputStream().close();
+            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!process.waitFor(60, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                throw new IllegalStateException("kubectl " + String.join(" ", args) + " did not finish in 60s");
+            }
+            return new Result(process.exitValue(), output);
+        } catch (IOException e) {
+            throw new IllegalStateException("could not run " + kubectl, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private record Result(int exitCode, String output) {
+        void assertSucceeded() {
+            assertThat(exitCode).as(output).isZero();
+        }
+    }
+}
