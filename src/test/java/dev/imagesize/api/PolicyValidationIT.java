@@ -2,9 +2,8 @@ package dev.imagesize.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.fabric8.kubeapitest.KubeAPIServer;
-import io.fabric8.kubeapitest.KubeAPIServerConfig;
-import io.fabric8.kubeapitest.KubeAPIServerConfigBuilder;
+import dev.imagesize.testing.Kubectl.Result;
+import dev.imagesize.testing.TestCluster;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -31,25 +30,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class PolicyValidationIT {
 
-    private static KubeAPIServer apiServer;
-    private static Path kubectl;
-    private static Path kubeconfig;
-
     @BeforeAll
-    static void startApiServerWithTheCrds() throws Exception {
-        String version = System.getProperty("imagesize.k8s.version", "1.34.4");
-        KubeAPIServerConfig config = KubeAPIServerConfigBuilder.anAPIServerConfig()
-                .withApiServerVersion(version)
-                .withOfflineMode(true)
-                .withUpdateKubeConfig(false)
-                .withApiServerFlags(List.of("--advertise-address=127.0.0.1"))
-                .build();
-        kubectl = Path.of(config.getKubeAPITestDir(), "k8s", version + "-linux-amd64", "kubectl");
-        apiServer = new KubeAPIServer(config);
-        apiServer.start();
-        kubeconfig = Files.createTempFile("imagesize-it-", ".kubeconfig");
-        Files.writeString(kubeconfig, apiServer.getKubeConfigYaml());
-
+    static void applyTheCrds() {
         Path crds = Crds.projectDir().resolve("crds");
         kubectl(
                         "apply",
@@ -67,14 +49,11 @@ class PolicyValidationIT {
                 .assertSucceeded();
     }
 
+    /** The API server is shared by every IT of this JVM: leave no policy behind to govern their workloads. */
     @AfterAll
-    static void stopApiServer() throws IOException {
-        if (apiServer != null) {
-            apiServer.stop();
-        }
-        if (kubeconfig != null) {
-            Files.deleteIfExists(kubeconfig);
-        }
+    static void deleteThePolicies() {
+        kubectl("delete", "clusterimagesizepolicies", "--all", "--wait=false").assertSucceeded();
+        kubectl("delete", "imagesizepolicies", "--all", "--all-namespaces", "--wait=false").assertSucceeded();
     }
 
     @ParameterizedTest
@@ -219,7 +198,7 @@ class PolicyValidationIT {
     }
 
     private static Result kubectl(String... args) {
-        return kubectlWithInput(null, args);
+        return TestCluster.get().kubectl().run(args);
     }
 
     /** The cells of the row of a kubectl table whose first column is name, by header. */
@@ -250,32 +229,6 @@ class PolicyValidationIT {
     }
 
     private static Result kubectlWithInput(String stdin, String... args) {
-        List<String> command = new ArrayList<>(List.of(kubectl.toString(), "--kubeconfig", kubeconfig.toString()));
-        command.addAll(List.of(args));
-        try {
-            Process process =
-                    new ProcessBuilder(command).redirectErrorStream(true).start();
-            if (stdin != null) {
-                process.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
-            }
-            process.getOutputStream().close();
-            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!process.waitFor(60, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                throw new IllegalStateException("kubectl " + String.join(" ", args) + " did not finish in 60s");
-            }
-            return new Result(process.exitValue(), output);
-        } catch (IOException e) {
-            throw new IllegalStateException("could not run " + kubectl, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private record Result(int exitCode, String output) {
-        void assertSucceeded() {
-            assertThat(exitCode).as(output).isZero();
-        }
+        return TestCluster.get().kubectl().runWithInput(stdin, args);
     }
 }

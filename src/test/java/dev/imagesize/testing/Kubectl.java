@@ -21,6 +21,15 @@ public final class Kubectl {
 
     /** What one kubectl run printed, and how it exited. */
     public record Result(int exitCode, String stdout, String stderr) {
+        /** Standard output then standard error, as a terminal would show them. */
+        public String output() {
+            return stdout + stderr;
+        }
+
+        public Result assertSucceeded() {
+            return assertSuccess();
+        }
+
         public Result assertSuccess() {
             if (exitCode != 0) {
                 throw new AssertionError("kubectl exited " + exitCode + "\nstdout: " + stdout + "\nstderr: " + stderr);

@@ -66,6 +66,11 @@ public final class TestCluster {
         return Path.of(base, "k8s", VERSION + "-linux-amd64");
     }
 
+    /** The repository root (Maven passes it; the working directory otherwise). */
+    public static Path projectDir() {
+        return Path.of(System.getProperty("imagesize.project.dir", ".")).toAbsolutePath();
+    }
+
     public KubernetesClient client() {
         return client;
     }
