@@ -17,6 +17,20 @@ public interface Config {
 
     Webhook webhook();
 
+    LeaderElection leaderElection();
+
+    /** Reconcilers run on one replica at a time (a Lease); every replica serves the webhook. */
+    interface LeaderElection {
+        @WithDefault("true")
+        boolean enabled();
+
+        @WithDefault("image-size-operator-leader")
+        String leaseName();
+
+        /** Namespace of the Lease (default: the operator's namespace, from POD_NAMESPACE, else the kubeconfig's). */
+        Optional<String> leaseNamespace();
+    }
+
     /** The validating admission webhook: HTTPS only, on its own port. */
     interface Webhook {
         /** Serve /validate at all. */

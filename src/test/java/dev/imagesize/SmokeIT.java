@@ -21,19 +21,16 @@ class SmokeIT {
         kubectl.run("apply", "-f", crd).assertSuccess();
         kubectl.run("wait", "--for=condition=Established", "--timeout=60s", "crd/imagesizepolicies.imagesize.dev")
                 .assertSuccess();
-        kubectl.runWithInput(
-                        """
+        kubectl.runWithInput("""
                         apiVersion: imagesize.dev/v1alpha1
                         kind: ImageSizePolicy
                         metadata: {name: smoke, namespace: smoke}
                         spec: {maxImageSize: 100Mi, action: Audit}
-                        """,
-                        "apply",
-                        "-f",
-                        "-")
-                .assertSuccess();
+                        """, "apply", "-f", "-").assertSuccess();
 
-        assertThat(kubectl.run("get", "isp", "-n", "smoke", "-o", "name").assertSuccess().stdout())
+        assertThat(kubectl.run("get", "isp", "-n", "smoke", "-o", "name")
+                        .assertSuccess()
+                        .stdout())
                 .isEqualTo("imagesizepolicy.imagesize.dev/smoke\n");
         kubectl.run("delete", "isp", "smoke", "-n", "smoke").assertSuccess();
     }

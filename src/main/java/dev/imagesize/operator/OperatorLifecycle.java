@@ -1,8 +1,11 @@
 package dev.imagesize.operator;
 
+import dev.imagesize.Config;
+import dev.imagesize.admission.WebhookServer;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.ShutdownEvent;
@@ -10,11 +13,13 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Singleton;
+import java.net.UnknownHostException;
 import org.jboss.logging.Logger;
 
 /**
- * Runs java-operator-sdk inside Quarkus: checks that the cluster answers, registers every reconciler bean, starts
- * the operator at application start and stops it at shutdown.
+ * Runs the operator inside Quarkus: checks that the cluster answers, fills the shared cluster view, starts the
+ * webhook (every replica) and java-operator-sdk with the reconcilers (the leader only, by Lease), and stops them at
+ * shutdown.
  */
 @Singleton
 public class OperatorLifecycle {
@@ -22,11 +27,25 @@ public class OperatorLifecycle {
 
     private final KubernetesClient client;
     private final Instance<Reconciler<?>> reconcilers;
+    private final ClusterView cluster;
+    private final WebhookServer webhook;
+    private final WorkloadAudit audit;
+    private final Config config;
     private volatile Operator operator;
 
-    OperatorLifecycle(KubernetesClient client, Instance<Reconciler<?>> reconcilers) {
+    OperatorLifecycle(
+            KubernetesClient client,
+            Instance<Reconciler<?>> reconcilers,
+            ClusterView cluster,
+            WebhookServer webhook,
+            WorkloadAudit audit,
+            Config config) {
         this.client = client;
         this.reconcilers = reconcilers;
+        this.cluster = cluster;
+        this.webhook = webhook;
+        this.audit = audit;
+        this.config = config;
     }
 
     void onStart(@Observes StartupEvent event) {
@@ -41,13 +60,25 @@ public class OperatorLifecycle {
             Quarkus.asyncExit(1);
             return;
         }
-        Operator started = new Operator(o -> o.withKubernetesClient(client).withCloseClientOnStop(false));
+        cluster.start();
+        webhook.start();
+        Config.LeaderElection election = config.leaderElection();
+        Operator started = new Operator(overrider -> {
+            overrider.withKubernetesClient(client).withCloseClientOnStop(false);
+            if (election.enabled()) {
+                overrider.withLeaderElectionConfiguration(new LeaderElectionConfiguration(
+                        election.leaseName(), election.leaseNamespace().orElseGet(this::ownNamespace)));
+            }
+        });
         reconcilers.forEach(started::register);
         started.start();
         operator = started;
         LOG.infof(
-                "operator started against %s (Kubernetes %s) with %d reconcilers",
-                client.getMasterUrl(), version, started.getRegisteredControllersNumber());
+                "operator started against %s (Kubernetes %s): %d reconcilers%s",
+                client.getMasterUrl(),
+                version,
+                started.getRegisteredControllersNumber(),
+                election.enabled() ? ", leader election on Lease " + election.leaseName() : "");
     }
 
     void onStop(@Observes ShutdownEvent event) {
@@ -55,14 +86,21 @@ public class OperatorLifecycle {
         if (running != null) {
             running.stop();
         }
+        audit.stop();
+        cluster.stop();
     }
 
-    /** True once the operator started and every informer it watches is synced and healthy. */
+    /** Ready to serve: the cluster view is synced, the webhook has its certificate, and the operator started. */
     public boolean isReady() {
-        Operator running = operator;
-        return running != null
-                && running.getRuntimeInfo().isStarted()
-                && running.getRuntimeInfo().allEventSourcesAreHealthy();
+        return operator != null && cluster.isSynced() && webhook.isServing();
+    }
+
+    private String ownNamespace() {
+        String fromPod = System.getenv("POD_NAMESPACE");
+        if (fromPod != null && !fromPod.isBlank()) {
+            return fromPod;
+        }
+        return client.getNamespace() != null ? client.getNamespace() : "default";
     }
 
     private static String rootMessage(Throwable e) {
@@ -70,7 +108,7 @@ public class OperatorLifecycle {
         while (cause.getCause() != null && cause.getCause() != cause) {
             cause = cause.getCause();
         }
-        if (cause instanceof java.net.UnknownHostException) {
+        if (cause instanceof UnknownHostException) {
             return "unknown host " + cause.getMessage();
         }
         String message = cause.getMessage();

@@ -248,7 +248,7 @@ public final class ImageSizeResolver implements AutoCloseable {
     /** A manifest by tag or digest: from the caches, else one shared registry round trip. */
     private Manifest manifest(Repository repository, String qualifier) throws RegistryFailure {
         boolean byDigest = qualifier.contains(":");
-        String key = repository.registry() + "/" + repository.name() + (byDigest ? "@" : ":") + qualifier;
+        String key = repositoryKey(repository) + (byDigest ? "@" : ":") + qualifier;
         Manifest cached = cached(repository, qualifier, byDigest);
         if (cached != null) {
             manifestCacheHits.incrementAndGet();
@@ -304,7 +304,7 @@ public final class ImageSizeResolver implements AutoCloseable {
         if (byDigest) {
             return manifests.getIfPresent(digestKey(repository, qualifier));
         }
-        TagEntry tag = tags.getIfPresent(repository.registry() + "/" + repository.name() + ":" + qualifier);
+        TagEntry tag = tags.getIfPresent(repositoryKey(repository) + ":" + qualifier);
         if (tag == null
                 || nanoTime.getAsLong() - tag.fetchedAtNanos()
                         >= config.tagTtl().toNanos()) {
@@ -314,7 +314,7 @@ public final class ImageSizeResolver implements AutoCloseable {
     }
 
     private Platform configPlatform(Repository repository, Manifest.Image image) throws RegistryFailure {
-        String key = repository.registry() + "/" + repository.name() + "@" + image.configDigest();
+        String key = repositoryKey(repository) + "@" + image.configDigest();
         Platform cached = configPlatforms.getIfPresent(key);
         if (cached != null) {
             return cached;
@@ -339,7 +339,18 @@ public final class ImageSizeResolver implements AutoCloseable {
     }
 
     private static String digestKey(Repository repository, String digest) {
-        return repository.registry() + "/" + repository.name() + "@" + digest;
+        return repositoryKey(repository) + "@" + digest;
+    }
+
+    /**
+     * Cache keys include the credential: what one namespace's pull secret revealed is never served to a lookup made
+     * with another credential or anonymously.
+     */
+    private static String repositoryKey(Repository repository) {
+        String who = repository.credential() == null
+                ? "anonymous"
+                : repository.credential().fingerprint();
+        return who + "|" + repository.registry() + "/" + repository.name();
     }
 
     private static boolean sameOsAndArchitecture(Platform a, Platform b) {

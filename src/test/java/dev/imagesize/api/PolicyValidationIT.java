@@ -4,15 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.imagesize.testing.Kubectl.Result;
 import dev.imagesize.testing.TestCluster;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -53,7 +49,8 @@ class PolicyValidationIT {
     @AfterAll
     static void deleteThePolicies() {
         kubectl("delete", "clusterimagesizepolicies", "--all", "--wait=false").assertSucceeded();
-        kubectl("delete", "imagesizepolicies", "--all", "--all-namespaces", "--wait=false").assertSucceeded();
+        kubectl("delete", "imagesizepolicies", "--all", "--all-namespaces", "--wait=false")
+                .assertSucceeded();
     }
 
     @ParameterizedTest
