@@ -23,6 +23,8 @@ import org.junit.jupiter.api.Test;
 
 class ImageSizeResolverTest {
     private static final Duration WAIT = Duration.ofSeconds(5);
+    private static final String DIGEST_A = "sha256:" + "a".repeat(64);
+    private static final String DIGEST_B = "sha256:" + "b".repeat(64);
     private static final Platform AMD64 = Platform.parse("linux/amd64");
     private static final Platform ARM64 = Platform.parse("linux/arm64");
     private static final Platform ARM_V7 = Platform.parse("linux/arm/v7");
@@ -140,29 +142,29 @@ class ImageSizeResolverTest {
 
     @Test
     void tagIsAskedAgainAfterItsTtlAndDigestsNever() {
-        registry.image("1.0", "sha256:a", AMD64, 1_000, 10_000);
+        registry.image("1.0", DIGEST_A, AMD64, 1_000, 10_000);
         resolve("reg.local/app:1.0", PlatformSelection.of(AMD64));
         resolve("reg.local/app:1.0", PlatformSelection.of(AMD64));
         assertThat(registry.manifestFetches).hasValue(1);
 
-        registry.image("1.0", "sha256:b", AMD64, 1_000, 99_000); // the tag moves
+        registry.image("1.0", DIGEST_B, AMD64, 1_000, 99_000); // the tag moves
         now.addAndGet(Duration.ofMinutes(4).toNanos());
         assertThat(sized(resolve("reg.local/app:1.0", PlatformSelection.of(AMD64)))
                         .sizes()
                         .get(0)
                         .manifestDigest())
-                .isEqualTo("sha256:a");
+                .isEqualTo(DIGEST_A);
         now.addAndGet(Duration.ofMinutes(2).toNanos());
         assertThat(sized(resolve("reg.local/app:1.0", PlatformSelection.of(AMD64)))
                         .sizes()
                         .get(0)
                         .manifestDigest())
-                .isEqualTo("sha256:b");
+                .isEqualTo(DIGEST_B);
         assertThat(registry.manifestFetches).hasValue(2);
 
-        resolve("reg.local/app@sha256:a", PlatformSelection.of(AMD64));
+        resolve("reg.local/app@" + DIGEST_A, PlatformSelection.of(AMD64));
         now.addAndGet(Duration.ofHours(10).toNanos());
-        resolve("reg.local/app@sha256:a", PlatformSelection.of(AMD64));
+        resolve("reg.local/app@" + DIGEST_A, PlatformSelection.of(AMD64));
         assertThat(registry.manifestFetches).hasValue(2);
     }
 

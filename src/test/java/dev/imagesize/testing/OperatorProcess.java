@@ -1,0 +1,180 @@
+package dev.imagesize.testing;
+
+import dev.imagesize.admission.Certificates;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The operator as users run it: {@code java -jar target/quarkus-app/quarkus-run.jar} in its own process, against
+ * the test API server, with the webhook on a free port and a serving certificate for 127.0.0.1 made by the test.
+ */
+public final class OperatorProcess implements AutoCloseable {
+    private final Process process;
+    private final Path log;
+    private final Path tlsDir;
+    private final int httpPort;
+    private final int webhookPort;
+    private final String caBundlePem;
+
+    private OperatorProcess(Process process, Path log, Path tlsDir, int httpPort, int webhookPort, String caBundlePem) {
+        this.process = process;
+        this.log = log;
+        this.tlsDir = tlsDir;
+        this.httpPort = httpPort;
+        this.webhookPort = webhookPort;
+        this.caBundlePem = caBundlePem;
+    }
+
+    /** Starts the operator with extra {@code imagesize.*} (or any Quarkus) properties and waits until it is ready. */
+    public static OperatorProcess start(TestCluster cluster, Map<String, String> properties) {
+        try {
+            Path jar = TestCluster.projectDir().resolve("target/quarkus-app/quarkus-run.jar");
+            if (!Files.isRegularFile(jar)) {
+                throw new IllegalStateException("operator jar missing at " + jar + ": run ./mvnw package first");
+            }
+            Path tlsDir = Files.createTempDirectory("imagesize-webhook-tls-");
+            Certificates.ServingCertificate tls =
+                    Certificates.generate(List.of("127.0.0.1", "localhost"), Duration.ofDays(1));
+            Files.writeString(tlsDir.resolve("tls.crt"), tls.certPem());
+            Files.writeString(tlsDir.resolve("tls.key"), tls.keyPem());
+            int httpPort = freePort();
+            int webhookPort = freePort();
+            Map<String, String> all = new LinkedHashMap<>();
+            all.put("quarkus.http.port", Integer.toString(httpPort));
+            all.put("quarkus.http.host", "127.0.0.1");
+            all.put("imagesize.webhook.port", Integer.toString(webhookPort));
+            all.put("imagesize.webhook.host", "127.0.0.1");
+            all.put("imagesize.webhook.tls.cert-file", tlsDir.resolve("tls.crt").toString());
+            all.put("imagesize.webhook.tls.key-file", tlsDir.resolve("tls.key").toString());
+            all.put("imagesize.leader-election.lease-namespace", "default");
+            all.putAll(properties);
+            List<String> command = new ArrayList<>(List.of(
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m"));
+            all.forEach((key, value) -> command.add("-D" + key + "=" + value));
+            command.addAll(List.of("-jar", jar.toString()));
+            Path log = Files.createTempFile("imagesize-operator-", ".log");
+            ProcessBuilder builder =
+                    new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+            builder.environment().put("KUBECONFIG", cluster.kubeconfig().toString());
+            OperatorProcess operator =
+                    new OperatorProcess(builder.start(), log, tlsDir, httpPort, webhookPort, tls.caCertPem());
+            operator.awaitReady(Duration.ofSeconds(90));
+            return operator;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Polls /q/health/ready until it answers 200, or fails with the operator's log. */
+    public void awaitReady(Duration timeout) {
+        HttpClient http =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new AssertionError("operator exited with " + process.exitValue() + ":\n" + log());
+            }
+            try {
+                HttpResponse<String> response = http.send(
+                        HttpRequest.newBuilder(URI.create(url("/q/health/ready")))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+                if (response.statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException ignored) {
+                // not listening yet
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+            sleep(250);
+        }
+        throw new AssertionError("operator not ready within " + timeout + ":\n" + log());
+    }
+
+    /** A URL of the plain-HTTP port (health, metrics). */
+    public String url(String path) {
+        return "http://127.0.0.1:" + httpPort + path;
+    }
+
+    /** The webhook's URL, as the API server is given it. */
+    public String webhookUrl() {
+        return "https://127.0.0.1:" + webhookPort + "/validate";
+    }
+
+    public int webhookPort() {
+        return webhookPort;
+    }
+
+    /** The CA that signed the webhook's serving certificate, PEM. */
+    public String caBundlePem() {
+        return caBundlePem;
+    }
+
+    public String log() {
+        try {
+            return Files.readString(log);
+        } catch (IOException e) {
+            return "(log unreadable: " + e.getMessage() + ")";
+        }
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** Stops the process as Kubernetes would (SIGTERM), waiting up to 30 s. */
+    public void stop() {
+        process.destroy();
+        try {
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        stop();
+        try {
+            Files.deleteIfExists(tlsDir.resolve("tls.crt"));
+            Files.deleteIfExists(tlsDir.resolve("tls.key"));
+            Files.deleteIfExists(tlsDir);
+        } catch (IOException ignored) {
+            // temp files
+        }
+    }
+
+    public static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            socket.setReuseAddress(true);
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
