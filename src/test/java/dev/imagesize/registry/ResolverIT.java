@@ -1,0 +1,258 @@
+package dev.imagesize.registry;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.imagesize.image.ImageRef;
+import dev.imagesize.image.ImageSize;
+import dev.imagesize.image.Platform;
+import dev.imagesize.image.PlatformSelection;
+import dev.imagesize.image.ResolveError;
+import dev.imagesize.image.ResolveResult;
+import dev.imagesize.testing.LocalRegistry;
+import dev.imagesize.testing.TestImages;
+import dev.imagesize.testing.TestImages.Format;
+import dev.imagesize.testing.TestImages.Pushed;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The resolver against the real Distribution registry: plain, TLS + htpasswd, indexes, moving tags, load. */
+class ResolverIT {
+    private static final Duration WAIT = Duration.ofSeconds(20);
+    private static final PlatformSelection AMD64 = PlatformSelection.of(Platform.LINUX_AMD64);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static LocalRegistry plain;
+    private static LocalRegistry tls;
+    private static ImageSizeResolver resolver;
+
+    @BeforeAll
+    static void registries() {
+        plain = LocalRegistry.sharedPlain();
+        tls = LocalRegistry.sharedTls();
+        resolver = newResolver(ResolverConfig.defaults());
+    }
+
+    @AfterAll
+    static void closeResolver() {
+        resolver.close();
+    }
+
+    private static ImageSizeResolver newResolver(ResolverConfig config) {
+        return ImageSizeResolver.forRegistries(config.withInsecureRegistries(Set.of(plain.hostPort())));
+    }
+
+    private static ResolveResult.Sized sized(ResolveResult result) {
+        assertThat(result).as(result.toString()).isInstanceOf(ResolveResult.Sized.class);
+        return (ResolveResult.Sized) result;
+    }
+
+    /** Independent arithmetic: config + layers summed from what skopeo reads, not from our code. */
+    private static long skopeoSize(LocalRegistry registry, String reference) throws Exception {
+        JsonNode manifest = JSON.readTree(TestImages.skopeoInspectRaw(registry, reference));
+        long size = manifest.path("config").path("size").asLong();
+        for (JsonNode layer : manifest.path("layers")) {
+            size += layer.path("size").asLong();
+        }
+        return size;
+    }
+
+    @Test
+    void dockerAndOciImagesHaveTheirExactSizes() throws Exception {
+        Pushed docker = TestImages.push(plain, "exact/docker", "v1", Format.DOCKER, 1_000_003, 250_000, 17);
+        Pushed oci = TestImages.push(plain, "exact/oci", "v1", Format.OCI, 2_000_000, 1);
+
+        for (Pushed pushed : List.of(docker, oci)) {
+            ResolveResult.Sized result = sized(resolver.resolve(ImageRef.parse(pushed.reference()), AMD64, null, WAIT));
+            ImageSize size = result.sizes().get(0);
+            assertThat(size.compressedSizeBytes()).isEqualTo(pushed.compressedSize());
+            assertThat(size.compressedSizeBytes()).isEqualTo(skopeoSize(plain, pushed.reference()));
+            assertThat(size.manifestDigest()).isEqualTo(pushed.digest());
+            assertThat(size.layers()).extracting(l -> l.sizeBytes()).containsExactlyElementsOf(pushed.layerSizes());
+            assertThat(size.platform()).isEqualTo(Platform.LINUX_AMD64);
+        }
+        ImageSize ociSize = sized(resolver.resolve(ImageRef.parse(oci.reference()), AMD64, null, WAIT))
+                .sizes()
+                .get(0);
+        assertThat(ociSize.layers())
+                .allSatisfy(l -> assertThat(l.mediaType()).isEqualTo("application/vnd.oci.image.layer.v1.tar+gzip"));
+    }
+
+    @Test
+    void byDigestGivesTheSameImage() {
+        Pushed pushed = TestImages.push(plain, "exact/bydigest", "v1", Format.OCI, 4096, 8192);
+        ResolveResult.Sized result = sized(resolver.resolve(ImageRef.parse(pushed.byDigest()), AMD64, null, WAIT));
+        assertThat(result.sizes().get(0).compressedSizeBytes()).isEqualTo(pushed.compressedSize());
+        assertThat(result.sizes().get(0).manifestDigest()).isEqualTo(pushed.digest());
+    }
+
+    @Test
+    void multiPlatformIndexPicksPlatformsAndVariantsAndSkipsTheAttestation() throws Exception {
+        Pushed amd =
+                TestImages.push(plain, "multi/app", "amd", Format.OCI, Platform.parse("linux/amd64"), 100_000, 200_000);
+        Pushed arm64 =
+                TestImages.push(plain, "multi/app", "arm64", Format.OCI, Platform.parse("linux/arm64/v8"), 300_000);
+        Pushed v7 = TestImages.push(plain, "multi/app", "v7", Format.OCI, Platform.parse("linux/arm/v7"), 70_000);
+        Pushed v6 = TestImages.push(plain, "multi/app", "v6", Format.OCI, Platform.parse("linux/arm/v6"), 60_000);
+        String indexDigest = TestImages.pushIndex(plain, "multi/app", "1.0", true, true, List.of(amd, arm64, v7, v6));
+        ImageRef ref = ImageRef.parse(plain.hostPort() + "/multi/app:1.0");
+
+        ResolveResult.Sized wanted = sized(resolver.resolve(
+                ref,
+                PlatformSelection.of(
+                        Platform.parse("linux/arm/v7"), Platform.parse("linux/arm64"), Platform.parse("linux/s390x")),
+                null,
+                WAIT));
+        assertThat(wanted.sizes()).extracting(ImageSize::manifestDigest).containsExactly(v7.digest(), arm64.digest());
+        assertThat(wanted.sizes())
+                .extracting(ImageSize::compressedSizeBytes)
+                .containsExactly(v7.compressedSize(), arm64.compressedSize());
+        assertThat(wanted.sizes()).allSatisfy(s -> assertThat(s.indexDigest()).isEqualTo(indexDigest));
+        assertThat(wanted.missingPlatforms()).containsExactly(Platform.parse("linux/s390x"));
+
+        ResolveResult.Sized all = sized(resolver.resolve(ref, PlatformSelection.allPlatforms(), null, WAIT));
+        assertThat(all.sizes()).hasSize(4); // the attestation is not an image
+        assertThat(all.availablePlatforms())
+                .extracting(Platform::toString)
+                .containsExactly("linux/amd64", "linux/arm64/v8", "linux/arm/v7", "linux/arm/v6");
+        for (ImageSize size : all.sizes()) {
+            assertThat(size.compressedSizeBytes())
+                    .isEqualTo(skopeoSize(plain, plain.hostPort() + "/multi/app@" + size.manifestDigest()));
+        }
+
+        String dockerList = TestImages.pushIndex(
+                plain,
+                "multi/list",
+                "1.0",
+                false,
+                false,
+                List.of(
+                        TestImages.push(
+                                plain, "multi/list", "amd", Format.DOCKER, Platform.parse("linux/amd64"), 5_000),
+                        TestImages.push(
+                                plain, "multi/list", "arm64", Format.DOCKER, Platform.parse("linux/arm64"), 6_000)));
+        ResolveResult.Sized list = sized(resolver.resolve(
+                ImageRef.parse(plain.hostPort() + "/multi/list:1.0"),
+                PlatformSelection.of(Platform.parse("linux/arm64")),
+                null,
+                WAIT));
+        assertThat(list.sizes()).singleElement().satisfies(s -> assertThat(s.indexDigest())
+                .isEqualTo(dockerList));
+    }
+
+    @Test
+    void tlsRegistryWithBasicAuthNeedsTheRightCredentials() {
+        Pushed pushed = TestImages.push(tls, "private/app", "v1", Format.DOCKER, 123_456, 7_890);
+        ImageRef ref = ImageRef.parse(pushed.reference());
+
+        ResolveResult.Sized ok =
+                sized(resolver.resolve(ref, AMD64, new RegistryCredential(tls.user(), tls.password()), WAIT));
+        assertThat(ok.sizes().get(0).compressedSizeBytes()).isEqualTo(pushed.compressedSize());
+
+        for (RegistryCredential wrong : new RegistryCredential[] {null, new RegistryCredential(tls.user(), "wrong")}) {
+            assertThat(resolver.resolve(ref, AMD64, wrong, WAIT))
+                    .isInstanceOfSatisfying(ResolveResult.Failed.class, failed -> {
+                        assertThat(failed.error().kind()).isEqualTo(ResolveError.Kind.UNAUTHORIZED);
+                        assertThat(failed.error().message())
+                                .contains(tls.hostPort())
+                                .doesNotContain("wrong")
+                                .doesNotContain(tls.password());
+                    });
+        }
+    }
+
+    @Test
+    void aMovedTagIsSeenAfterTheTtl() throws Exception {
+        try (ImageSizeResolver shortTtl = newResolver(ResolverConfig.defaults().withTagTtl(Duration.ofSeconds(1)))) {
+            Pushed first = TestImages.push(plain, "moving/app", "stable", Format.OCI, 10_000);
+            ImageRef ref = ImageRef.parse(first.reference());
+            assertThat(sized(shortTtl.resolve(ref, AMD64, null, WAIT))
+                            .sizes()
+                            .get(0)
+                            .manifestDigest())
+                    .isEqualTo(first.digest());
+
+            Pushed second = TestImages.push(plain, "moving/app", "stable", Format.OCI, 20_000, 30_000);
+            assertThat(sized(shortTtl.resolve(ref, AMD64, null, WAIT))
+                            .sizes()
+                            .get(0)
+                            .manifestDigest())
+                    .as("within the TTL the cached digest stands")
+                    .isEqualTo(first.digest());
+            Thread.sleep(1_200);
+            ImageSize moved =
+                    sized(shortTtl.resolve(ref, AMD64, null, WAIT)).sizes().get(0);
+            assertThat(moved.manifestDigest()).isEqualTo(second.digest());
+            assertThat(moved.compressedSizeBytes()).isEqualTo(second.compressedSize());
+        }
+    }
+
+    @Test
+    void fiftyConcurrentLookupsOfOneUncachedReferenceFetchTheManifestOnce() throws Exception {
+        Pushed pushed = TestImages.push(plain, "load/app", "v1", Format.OCI, 50_000);
+        String path = "/v2/load/app/manifests/v1";
+        long before = plain.requestCount("GET", path);
+        try (ImageSizeResolver fresh = newResolver(ResolverConfig.defaults())) {
+            ExecutorService callers = Executors.newFixedThreadPool(50);
+            CountDownLatch start = new CountDownLatch(1);
+            List<Future<ResolveResult>> results = new ArrayList<>();
+            for (int i = 0; i < 50; i++) {
+                results.add(callers.submit(() -> {
+                    start.await();
+                    return fresh.resolve(ImageRef.parse(pushed.reference()), AMD64, null, WAIT);
+                }));
+            }
+            start.countDown();
+            for (Future<ResolveResult> result : results) {
+                assertThat(sized(result.get()).sizes().get(0).compressedSizeBytes())
+                        .isEqualTo(pushed.compressedSize());
+            }
+            callers.shutdown();
+        }
+        Thread.sleep(300); // the access log is written after the response
+        assertThat(plain.requestCount("GET", path) - before).isEqualTo(1);
+    }
+
+    @Test
+    void registryErrorsAreValuesWithActionableMessages() {
+        ResolveResult missing = resolver.resolve(ImageRef.parse(plain.hostPort() + "/nope/app:v1"), AMD64, null, WAIT);
+        assertThat(missing).isInstanceOfSatisfying(ResolveResult.Failed.class, f -> {
+            assertThat(f.error().kind()).isEqualTo(ResolveError.Kind.NOT_FOUND);
+            assertThat(f.error().message()).contains("nope/app:v1").contains("not found");
+        });
+
+        try (LocalRegistry stopped = LocalRegistry.plain()) {
+            stopped.stop();
+            try (ImageSizeResolver r = ImageSizeResolver.forRegistries(
+                    ResolverConfig.defaults().withInsecureRegistries(Set.of(stopped.hostPort())))) {
+                long start = System.nanoTime();
+                ResolveResult down =
+                        r.resolve(ImageRef.parse(stopped.hostPort() + "/app:v1"), AMD64, null, Duration.ofSeconds(5));
+                assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(6));
+                assertThat(down).isInstanceOfSatisfying(ResolveResult.Failed.class, f -> {
+                    assertThat(f.error().kind()).isIn(ResolveError.Kind.UNREACHABLE, ResolveError.Kind.TIMEOUT);
+                    assertThat(f.error().message()).contains(stopped.hostPort());
+                });
+            }
+        }
+
+        // TLS to a plain-HTTP registry that was not declared insecure
+        try (ImageSizeResolver strict = ImageSizeResolver.forRegistries(ResolverConfig.defaults())) {
+            Pushed pushed = TestImages.push(plain, "strict/app", "v1", Format.OCI, 10);
+            ResolveResult refused = strict.resolve(ImageRef.parse(pushed.reference()), AMD64, null, WAIT);
+            assertThat(refused).isInstanceOfSatisfying(ResolveResult.Failed.class, f -> assertThat(
+                            f.error().kind())
+                    .isEqualTo(ResolveError.Kind.UNREACHABLE));
+        }
+    }
+}
