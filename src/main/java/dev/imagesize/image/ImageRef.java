@@ -1,5 +1,9 @@
 package dev.imagesize.image;
 
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Pattern;
+
 /**
  * A normalized container image reference, as container runtimes read it: {@code nginx} is
  * {@code docker.io/library/nginx:latest}; when both a tag and a digest are given, the digest wins.
@@ -11,126 +15,91 @@ package dev.imagesize.image;
  */
 public record ImageRef(String registry, String repository, String tag, String digest) {
 
+    /** Docker Hub's canonical name; what runtimes use when a reference names no registry. */
     public static final String DOCKER_HUB = "docker.io";
 
-    private static final int MAX_NAME_LENGTH = 255;
-    private static final java.util.regex.Pattern COMPONENT =
-            java.util.regex.Pattern.compile("[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*");
-    private static final java.util.regex.Pattern TAG = java.util.regex.Pattern.compile("[\\w][\\w.-]{0,127}");
-    private static final java.util.regex.Pattern HOST = java.util.regex.Pattern.compile(
-            "(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*|\\[[0-9a-fA-F:.]+\\])"
-                    + "(?::[0-9]+)?");
-    private static final java.util.regex.Pattern SHA256 = java.util.regex.Pattern.compile("[a-f0-9]{64}");
-    private static final java.util.regex.Pattern SHA512 = java.util.regex.Pattern.compile("[a-f0-9]{128}");
+    /** The longest name (registry and repository) the reference grammar allows. */
+    public static final int MAX_NAME_LENGTH = 255;
+
+    private static final String LEGACY_DOCKER_HUB = "index.docker.io";
+    private static final String OFFICIAL_REPOSITORY_PREFIX = "library/";
+    private static final String DEFAULT_TAG = "latest";
+
+    // The grammar of github.com/distribution/reference, which docker and containerd both use.
+    private static final Pattern PATH_COMPONENT = Pattern.compile("[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*");
+    private static final Pattern TAG = Pattern.compile("[\\w][\\w.-]{0,127}");
+    private static final Pattern DOMAIN_NAME = Pattern.compile("(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])"
+            + "(?:\\.(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))*");
+    private static final Pattern IPV6_HOST = Pattern.compile("\\[[a-fA-F0-9:]+\\]");
+    private static final Pattern PORT = Pattern.compile("[0-9]+");
+    private static final Pattern HEX = Pattern.compile("[a-fA-F0-9]*");
+    private static final Pattern IMAGE_ID = Pattern.compile("[a-f0-9]{64}");
+
+    /** The digest algorithms runtimes can verify, with the length of their hex encoding. */
+    private static final Map<String, Integer> DIGEST_HEX_LENGTHS = Map.of("sha256", 64, "sha384", 96, "sha512", 128);
 
     /** Parses and normalizes a reference; throws {@link InvalidImageReferenceException} naming what is wrong. */
     public static ImageRef parse(String reference) {
         if (reference == null || reference.isEmpty()) {
-            throw invalid(reference, "the reference is empty");
+            throw new InvalidImageReferenceException("invalid image reference \"\": the reference is empty");
         }
-        if (!reference.equals(reference.strip()) || reference.chars().anyMatch(Character::isWhitespace)) {
-            throw invalid(reference, "it contains whitespace");
+        if (reference.chars().anyMatch(Character::isWhitespace)) {
+            throw invalid(reference, "must not contain whitespace");
         }
-        String rest = reference;
+        if (IMAGE_ID.matcher(reference).matches()) {
+            throw invalid(reference, "a 64-character hex string is an image ID, not a reference");
+        }
+
+        String name = reference;
         String digest = null;
-        int at = rest.indexOf('@');
+        int at = name.indexOf('@');
         if (at >= 0) {
-            digest = rest.substring(at + 1);
-            rest = rest.substring(0, at);
-            checkDigest(reference, digest);
+            digest = validDigest(reference, name.substring(at + 1));
+            name = name.substring(0, at);
         }
+
         String tag = null;
-        int lastSlash = rest.lastIndexOf('/');
-        int colon = rest.lastIndexOf(':');
-        if (colon > lastSlash) {
-            tag = rest.substring(colon + 1);
-            rest = rest.substring(0, colon);
+        int colon = name.lastIndexOf(':');
+        if (colon > name.lastIndexOf('/')) {
+            tag = name.substring(colon + 1);
+            name = name.substring(0, colon);
             if (!TAG.matcher(tag).matches()) {
                 throw invalid(
                         reference,
-                        "invalid tag \"" + tag + "\" (letters, digits, _ . - only, at most 128, not"
-                                + " starting with . or -)");
+                        "invalid tag \"" + tag + "\" (a tag is 1 to 128 letters, digits, '_', '.' or '-',"
+                                + " and must not start with '.' or '-')");
             }
         }
-        if (rest.isEmpty()) {
+        if (name.isEmpty()) {
             throw invalid(reference, "the repository name is empty");
         }
-        if (rest.length() > MAX_NAME_LENGTH) {
-            throw invalid(reference, "the name is longer than " + MAX_NAME_LENGTH + " characters");
-        }
+
         String registry = DOCKER_HUB;
-        String repository = rest;
-        int slash = rest.indexOf('/');
-        if (slash >= 0) {
-            String first = rest.substring(0, slash);
-            if (first.contains(".")
-                    || first.contains(":")
-                    || first.equals("localhost")
-                    || !first.equals(first.toLowerCase())) {
-                if (!HOST.matcher(first).matches()) {
-                    throw invalid(reference, "invalid registry host \"" + first + "\"");
-                }
-                registry = first;
-                repository = rest.substring(slash + 1);
-            }
+        String repository = name;
+        int slash = name.indexOf('/');
+        if (slash >= 0 && isRegistryHost(name.substring(0, slash))) {
+            registry = validRegistry(reference, name.substring(0, slash));
+            repository = name.substring(slash + 1);
         }
-        if (registry.equals("index.docker.io") || registry.equals("registry-1.docker.io")) {
+        if (registry.equals(LEGACY_DOCKER_HUB)) {
             registry = DOCKER_HUB;
         }
-        if (repository.isEmpty()) {
-            throw invalid(reference, "the repository name is empty");
+        validateRepository(reference, repository);
+        if (registry.equals(DOCKER_HUB) && repository.indexOf('/') < 0) {
+            repository = OFFICIAL_REPOSITORY_PREFIX + repository;
         }
-        for (String component : repository.split("/", -1)) {
-            if (component.isEmpty()) {
-                throw invalid(reference, "the repository has an empty path component");
-            }
-            if (!component.equals(component.toLowerCase())) {
-                throw invalid(reference, "repository name must be lowercase (\"" + component + "\")");
-            }
-            if (!COMPONENT.matcher(component).matches()) {
-                throw invalid(
-                        reference,
-                        "invalid repository path component \"" + component + "\" (lowercase letters,"
-                                + " digits and single separators . _ __ - only)");
-            }
+        int nameLength = registry.length() + 1 + repository.length();
+        if (nameLength > MAX_NAME_LENGTH) {
+            throw invalid(
+                    reference,
+                    "the name " + registry + "/" + repository + " is " + nameLength + " characters long,"
+                            + " more than the " + MAX_NAME_LENGTH + " allowed");
         }
-        if (registry.equals(DOCKER_HUB) && !repository.contains("/")) {
-            repository = "library/" + repository;
-        }
+
         if (tag == null && digest == null) {
-            tag = "latest";
+            tag = DEFAULT_TAG;
         }
         return new ImageRef(registry, repository, tag, digest);
-    }
-
-    private static void checkDigest(String reference, String digest) {
-        int colon = digest.indexOf(':');
-        if (colon < 0) {
-            throw invalid(reference, "digest \"" + digest + "\" has no algorithm (expected sha256:<64 hex digits>)");
-        }
-        String algorithm = digest.substring(0, colon);
-        String hex = digest.substring(colon + 1);
-        switch (algorithm) {
-            case "sha256" -> {
-                if (!SHA256.matcher(hex).matches()) {
-                    throw invalid(
-                            reference,
-                            "sha256 digest must be 64 lowercase hex digits, got " + hex.length() + " characters");
-                }
-            }
-            case "sha512" -> {
-                if (!SHA512.matcher(hex).matches()) {
-                    throw invalid(reference, "sha512 digest must be 128 lowercase hex digits");
-                }
-            }
-            default ->
-                throw invalid(reference, "unsupported digest algorithm \"" + algorithm + "\" (sha256 or sha512)");
-        }
-    }
-
-    private static InvalidImageReferenceException invalid(String reference, String why) {
-        return new InvalidImageReferenceException(
-                "invalid image reference \"" + (reference == null ? "" : reference) + "\": " + why);
     }
 
     /** The tag or digest to ask the registry for: the digest when there is one. */
@@ -145,5 +114,76 @@ public record ImageRef(String registry, String repository, String tag, String di
         if (tag != null) s.append(':').append(tag);
         if (digest != null) s.append('@').append(digest);
         return s.toString();
+    }
+
+    /** Runtimes read the first path component as a host only when it cannot be a Docker Hub user name. */
+    private static boolean isRegistryHost(String component) {
+        return component.contains(".") || component.contains(":") || component.equals("localhost");
+    }
+
+    private static String validRegistry(String reference, String registry) {
+        String host = registry;
+        int portColon = registry.startsWith("[") ? registry.indexOf(':', registry.indexOf(']')) : registry.indexOf(':');
+        if (portColon >= 0) {
+            host = registry.substring(0, portColon);
+            String port = registry.substring(portColon + 1);
+            if (!PORT.matcher(port).matches()) {
+                throw invalid(reference, "invalid port \"" + port + "\" in registry \"" + registry + "\"");
+            }
+        }
+        if (!DOMAIN_NAME.matcher(host).matches() && !IPV6_HOST.matcher(host).matches()) {
+            throw invalid(reference, "invalid registry host \"" + host + "\"");
+        }
+        return registry;
+    }
+
+    private static void validateRepository(String reference, String repository) {
+        for (String component : repository.split("/", -1)) {
+            if (component.isEmpty()) {
+                throw invalid(reference, "the repository path has an empty component");
+            }
+        }
+        if (!repository.toLowerCase(Locale.ROOT).equals(repository)) {
+            throw invalid(reference, "repository name must be lowercase");
+        }
+        for (String component : repository.split("/")) {
+            if (!PATH_COMPONENT.matcher(component).matches()) {
+                throw invalid(
+                        reference,
+                        "invalid repository path component \"" + component + "\" (use lowercase letters and digits,"
+                                + " separated by '.', '_', '__' or '-')");
+            }
+        }
+    }
+
+    private static String validDigest(String reference, String digest) {
+        int colon = digest.indexOf(':');
+        if (colon < 0) {
+            throw invalid(reference, "invalid digest \"" + digest + "\" (expected algorithm:hex, e.g. sha256:...)");
+        }
+        String algorithm = digest.substring(0, colon);
+        String hex = digest.substring(colon + 1);
+        if (!DIGEST_HEX_LENGTHS.containsKey(algorithm)) {
+            throw invalid(
+                    reference, "unsupported digest algorithm \"" + algorithm + "\" (use sha256, sha384 or sha512)");
+        }
+        if (!HEX.matcher(hex).matches()) {
+            throw invalid(reference, "invalid digest: \"" + hex + "\" is not hex");
+        }
+        if (!hex.toLowerCase(Locale.ROOT).equals(hex)) {
+            throw invalid(reference, "invalid digest: " + algorithm + " hex must be lowercase");
+        }
+        int expected = DIGEST_HEX_LENGTHS.get(algorithm);
+        if (hex.length() != expected) {
+            throw invalid(
+                    reference,
+                    "invalid digest: " + algorithm + " digest must be " + expected + " hex characters, not "
+                            + hex.length());
+        }
+        return digest;
+    }
+
+    private static InvalidImageReferenceException invalid(String reference, String problem) {
+        return new InvalidImageReferenceException("invalid image reference \"" + reference + "\": " + problem);
     }
 }
