@@ -193,7 +193,7 @@ public final class ImageSizeResolver implements AutoCloseable {
                     .anyMatch(wanted -> sameOsAndArchitecture(wanted, entry.platform()) && !isDefaultVariant(wanted));
             platforms.put(
                     entry,
-                    ambiguous || variantAsked
+                    ambiguous || variantAsked || (selection.all() && hasVariants(entry.platform()))
                             ? configPlatform(repository, imageManifest(repository, entry))
                             : entry.platform());
         }
@@ -360,6 +360,11 @@ public final class ImageSizeResolver implements AutoCloseable {
         Platform x = a.normalized();
         Platform y = b.normalized();
         return x.os().equals(y.os()) && x.architecture().equals(y.architecture());
+    }
+
+    /** Architectures whose images differ by CPU variant (arm/v6, arm/v7, arm64/v8). */
+    private static boolean hasVariants(Platform platform) {
+        return platform != null && platform.normalized().architecture().startsWith("arm");
     }
 
     private static boolean isDefaultVariant(Platform wanted) {

@@ -1,9 +1,7 @@
 package dev.imagesize.testing;
 
-import dev.imagesize.admission.Certificates;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -13,10 +11,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.Base64;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -69,8 +65,8 @@ public final class LocalRegistry implements AutoCloseable {
     }
 
     /**
-     * The TLS + htpasswd registry shared by the tests of this JVM; this JVM's default trust store becomes its test
-     * CA, so jib-core (which uses the JVM's default SSL context) trusts it as a user's JVM would trust a real CA.
+     * The TLS + htpasswd registry shared by the tests of this JVM. Its certificate comes from {@link TestTls}, whose
+     * CA this JVM trusts from the start, as a user's JVM trusts a real CA.
      */
     public static synchronized LocalRegistry sharedTls() {
         if (sharedTls == null) {
@@ -234,12 +230,10 @@ public final class LocalRegistry implements AutoCloseable {
                     .append(port)
                     .append('\n');
             if (tls) {
-                Certificates.ServingCertificate certificate =
-                        Certificates.generate(List.of("127.0.0.1", "localhost"), Duration.ofDays(2));
-                Files.writeString(dir.resolve("ca.crt"), certificate.caCertPem());
-                Files.writeString(dir.resolve("tls.crt"), certificate.certPem() + certificate.caCertPem());
-                Files.writeString(dir.resolve("tls.key"), certificate.keyPem());
-                writeTrustStore(Certificates.parse(certificate.caCertPem()));
+                Files.copy(TestTls.caCertificate(), dir.resolve("ca.crt"));
+                Files.copy(TestTls.certificateChain(), dir.resolve("tls.crt"));
+                Files.copy(TestTls.key(), dir.resolve("tls.key"));
+                Files.copy(TestTls.trustStore(), trustStore());
                 Files.writeString(dir.resolve("htpasswd"), htpasswd(user, password));
                 config.append("  tls:\n    certificate: ")
                         .append(dir.resolve("tls.crt"))
@@ -254,19 +248,6 @@ public final class LocalRegistry implements AutoCloseable {
             Files.writeString(dir.resolve("config.yml"), config.toString());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        }
-    }
-
-    private void writeTrustStore(X509Certificate ca) throws IOException {
-        try (OutputStream out = Files.newOutputStream(trustStore())) {
-            KeyStore store = KeyStore.getInstance("PKCS12");
-            store.load(null, null);
-            store.setCertificateEntry("imagesize-test-ca", ca);
-            store.store(out, "changeit".toCharArray());
-        } catch (IOException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new IOException(e);
         }
     }
 
