@@ -107,10 +107,10 @@ final class CheckReport {
             for (Breach breach : entry.breaches()) {
                 out.printf("        %s%n", describe(breach));
             }
-            out.printf("        %-11s %-12s %-19s %s%n", "SIZE", "BYTES", "DIGEST", "MEDIA TYPE");
+            out.printf("        %-11s %-12s %-20s %s%n", "SIZE", "BYTES", "DIGEST", "MEDIA TYPE");
             for (Layer layer : size.layersLargestFirst()) {
                 out.printf(
-                        "        %-11s %-12d %-19s %s%n",
+                        "        %-11s %-12d %-20s %s%n",
                         ByteSize.format(layer.sizeBytes()),
                         layer.sizeBytes(),
                         shortDigest(layer.digest()),
