@@ -71,6 +71,19 @@ public final class TestCluster {
         return Path.of(System.getProperty("imagesize.project.dir", ".")).toAbsolutePath();
     }
 
+    /** Applies the committed CRDs from crds/ with kubectl (idempotent) and waits until they are served. */
+    public synchronized TestCluster withCrds() {
+        kubectl.run("apply", "-f", projectDir().resolve("crds").toString()).assertSuccess();
+        kubectl.run(
+                        "wait",
+                        "--for=condition=Established",
+                        "--timeout=60s",
+                        "crd/imagesizepolicies.imagesize.dev",
+                        "crd/clusterimagesizepolicies.imagesize.dev")
+                .assertSuccess();
+        return this;
+    }
+
     public KubernetesClient client() {
         return client;
     }
