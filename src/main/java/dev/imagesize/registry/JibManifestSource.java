@@ -272,9 +272,16 @@ public final class JibManifestSource implements ManifestSource {
             return new ResolveError(
                     Kind.UNSUPPORTED, "unsupported manifest type for " + image + ": " + firstLine(e.getMessage()));
         }
-        if (e
-                instanceof
-                RegistryException) { // jib's RegistryErrorException (not public) carries the registry's error codes
+        if (e instanceof InsecureRegistryException
+                || e.getCause() instanceof SSLException
+                || e instanceof SSLException) {
+            return new ResolveError(
+                    Kind.UNREACHABLE,
+                    "TLS with registry " + registry + " failed (untrusted or invalid certificate, or plain HTTP);"
+                            + " trust its CA, or list it as an insecure registry if it is plain HTTP");
+        }
+        // jib's RegistryErrorException (not public) carries the registry's error codes
+        if (e instanceof RegistryException) {
             String message = String.valueOf(e.getMessage()).toLowerCase();
             if (message.contains("manifest unknown")
                     || message.contains("name unknown")
@@ -286,14 +293,6 @@ public final class JibManifestSource implements ManifestSource {
                     Kind.REGISTRY_ERROR,
                     "registry " + registry + " refused " + image + ": " + firstLine(e.getMessage()));
         }
-        if (e instanceof InsecureRegistryException
-                || e.getCause() instanceof SSLException
-                || e instanceof SSLException) {
-            return new ResolveError(
-                    Kind.UNREACHABLE,
-                    "TLS with registry " + registry + " failed (untrusted or invalid certificate, or plain HTTP);"
-                            + " trust its CA, or list it as an insecure registry if it is plain HTTP");
-        }
         Throwable cause = e;
         while (cause != null) {
             if (cause instanceof ManifestTooLargeException tooLarge) {
@@ -301,6 +300,12 @@ public final class JibManifestSource implements ManifestSource {
             }
             if (cause instanceof ResponseException response) {
                 return httpStatusError(registry, image, response);
+            }
+            if (cause instanceof SSLException) {
+                return new ResolveError(
+                        Kind.UNREACHABLE,
+                        "TLS with registry " + registry + " failed (" + firstLine(cause.getMessage())
+                                + "); trust its CA," + " or list it as an insecure registry if it is plain HTTP");
             }
             if (cause instanceof SocketTimeoutException) {
                 return new ResolveError(Kind.TIMEOUT, "registry " + registry + " did not answer in time for " + image);
@@ -372,6 +377,23 @@ public final class JibManifestSource implements ManifestSource {
         GuardedHttpClient(boolean insecure, long maxManifestBytes) {
             super(insecure, false, event -> {});
             this.maxManifestBytes = maxManifestBytes;
+            disableRetries();
+        }
+
+        /**
+         * jib retries every I/O error with exponential back-off (about 50 s against a stopped registry) and offers no
+         * public switch. Callers here have deadlines and the resolver remembers failures, so a fast, honest failure
+         * is worth more than retries: turn them off through jib's own field.
+         */
+        private void disableRetries() {
+            try {
+                java.lang.reflect.Field retry = FailoverHttpClient.class.getDeclaredField("enableRetry");
+                retry.setAccessible(true);
+                retry.setBoolean(this, false);
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                org.jboss.logging.Logger.getLogger(JibManifestSource.class)
+                        .debugf("jib retries stay on (%s); deadlines still bound every lookup", e.toString());
+            }
         }
 
         @Override
