@@ -89,19 +89,22 @@ class WebhookIT {
 
     /** The webhook registration of deploy/, pointed at the test process by URL with its real CA. */
     static String webhookConfiguration(OperatorProcess operator) {
-        String caBundle =
-                Base64.getEncoder().encodeToString(operator.caBundlePem().getBytes(StandardCharsets.UTF_8));
+        String caBundle = Base64.getEncoder().encodeToString(operator.caBundlePem().getBytes(StandardCharsets.UTF_8));
+        return webhookConfiguration(operator.webhookUrl(), caBundle, NS, "image-size-operator-it");
+    }
+
+    static String webhookConfiguration(String url, String caBundle, String namespace, String name) {
         return """
                 apiVersion: admissionregistration.k8s.io/v1
                 kind: ValidatingWebhookConfiguration
-                metadata: {name: image-size-operator-it}
+                metadata: {name: %s}
                 webhooks:
                 - name: validate.imagesize.dev
                   admissionReviewVersions: [v1]
                   sideEffects: None
                   timeoutSeconds: 5
                   failurePolicy: Fail
-                  clientConfig: {url: "%s", caBundle: "%s"}
+                  clientConfig: {url: "%s"%s}
                   namespaceSelector:
                     matchExpressions:
                     - {key: kubernetes.io/metadata.name, operator: In, values: [%s]}
@@ -109,7 +112,7 @@ class WebhookIT {
                   - {apiGroups: [""], apiVersions: [v1], operations: [CREATE, UPDATE], resources: [pods, pods/ephemeralcontainers, replicationcontrollers]}
                   - {apiGroups: [apps], apiVersions: [v1], operations: [CREATE, UPDATE], resources: [deployments, statefulsets, daemonsets, replicasets]}
                   - {apiGroups: [batch], apiVersions: [v1], operations: [CREATE, UPDATE], resources: [jobs, cronjobs]}
-                """.formatted(operator.webhookUrl(), caBundle, NS);
+                """.formatted(name, url, caBundle.isEmpty() ? "" : ", caBundle: \"" + caBundle + "\"", namespace);
     }
 
     private static void policy(String name, String action, String max, String onResolveError, String selectorTier) {

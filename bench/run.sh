@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Runs the benchmarks (dev.imagesize.bench.*Benchmark) against the real API server, registry and operator jar,
+# and prints the Markdown they leave in target/bench/ (copy the figures into BENCHMARKS.md with the date).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./mvnw -B -q verify -Pbench
+cat target/bench/*.md

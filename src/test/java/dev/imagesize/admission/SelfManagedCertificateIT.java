@@ -1,0 +1,84 @@
+package dev.imagesize.admission;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.imagesize.testing.Kubectl;
+import dev.imagesize.testing.LocalRegistry;
+import dev.imagesize.testing.OperatorProcess;
+import dev.imagesize.testing.TestCluster;
+import dev.imagesize.testing.TestImages;
+import dev.imagesize.testing.TestImages.Format;
+import dev.imagesize.testing.TestImages.Pushed;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The self-managed certificate mode: the operator makes its CA and serving certificate in a Secret and fills in the
+ * webhook's caBundle, after which the real API server trusts it; and the plain manifests in deploy/ are valid.
+ */
+class SelfManagedCertificateIT {
+    private static final String NS = "selfmanaged-it";
+    private static final String WEBHOOK = "image-size-operator-selfmanaged-it";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Test
+    void operatorIssuesItsCertificateAndKeepsTheCaBundleCurrent() throws Exception {
+        TestCluster cluster = TestCluster.get().withCrds();
+        Kubectl kubectl = cluster.kubectl();
+        LocalRegistry registry = LocalRegistry.sharedPlain();
+        Pushed big = TestImages.push(registry, "selfmanaged/big", "1.0", Format.OCI, 2_000_000);
+        kubectl.run("create", "namespace", NS).assertSuccess();
+        int port = OperatorProcess.freePort();
+        // registered first with no caBundle: nothing can call it until the operator fills the bundle in
+        kubectl.runWithInput(WebhookIT.webhookConfiguration("https://127.0.0.1:" + port + "/validate", "", NS, WEBHOOK), "apply", "-f", "-")
+                .assertSuccess();
+        try (OperatorProcess operator = OperatorProcess.start(cluster, Map.of(
+                "imagesize.webhook.port", Integer.toString(port),
+                "imagesize.webhook.tls.mode", "self-managed",
+                "imagesize.webhook.tls.secret-namespace", NS,
+                "imagesize.webhook.tls.dns-names", "127.0.0.1",
+                "imagesize.webhook.tls.webhook-configuration", WEBHOOK,
+                "imagesize.registry.insecure-registries", registry.hostPort()))) {
+            JsonNode secret = JSON.readTree(kubectl.run("get", "secret", "image-size-operator-webhook-tls", "-n", NS, "-o", "json")
+                    .assertSuccess().stdout());
+            assertThat(secret.path("type").asText()).isEqualTo("kubernetes.io/tls");
+            String ca = new String(Base64.getDecoder().decode(secret.path("data").path("ca.crt").asText()), StandardCharsets.UTF_8);
+            assertThat(Certificates.parse(ca).getSubjectX500Principal().getName()).contains("image-size-operator webhook CA");
+
+            String bundle = kubectl.run("get", "validatingwebhookconfiguration", WEBHOOK, "-o",
+                    "jsonpath={.webhooks[0].clientConfig.caBundle}").assertSuccess().stdout();
+            assertThat(new String(Base64.getDecoder().decode(bundle), StandardCharsets.UTF_8)).isEqualTo(ca);
+
+            kubectl.runWithInput("""
+                    apiVersion: imagesize.dev/v1alpha1
+                    kind: ImageSizePolicy
+                    metadata: {name: budget, namespace: %s}
+                    spec: {maxImageSize: 1Mi}
+                    """.formatted(NS), "apply", "-f", "-").assertSuccess();
+            Thread.sleep(Duration.ofMillis(1_500).toMillis());
+            Kubectl.Result denied = kubectl.run("run", "big", "-n", NS, "--image=" + big.reference());
+            assertThat(denied.exitCode()).as(denied.output()).isNotZero();
+            assertThat(denied.stderr()).contains("over the 1.0 MiB maxImageSize of ImageSizePolicy " + NS + "/budget");
+        } finally {
+            kubectl.run("delete", "validatingwebhookconfiguration", WEBHOOK, "--ignore-not-found");
+            kubectl.run("delete", "isp", "--all", "-n", NS, "--wait=false");
+        }
+    }
+
+    @Test
+    void deployManifestsAreAcceptedByTheApiServer() {
+        Kubectl kubectl = TestCluster.get().withCrds().kubectl();
+        Kubectl.Result result = kubectl.run("apply", "--dry-run=server", "-f",
+                TestCluster.projectDir().resolve("deploy/image-size-operator.yaml").toString());
+        assertThat(result.exitCode()).as(result.output()).isZero();
+        assertThat(result.stdout()).contains(
+                "validatingwebhookconfiguration.admissionregistration.k8s.io/image-size-operator created (server dry run)",
+                "clusterrole.rbac.authorization.k8s.io/image-size-operator created (server dry run)",
+                "poddisruptionbudget.policy/image-size-operator created (server dry run)");
+    }
+}

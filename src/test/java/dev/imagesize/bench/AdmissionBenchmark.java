@@ -1,0 +1,138 @@
+package dev.imagesize.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.imagesize.admission.Certificates;
+import dev.imagesize.testing.LocalRegistry;
+import dev.imagesize.testing.OperatorProcess;
+import dev.imagesize.testing.TestCluster;
+import dev.imagesize.testing.TestImages;
+import dev.imagesize.testing.TestImages.Format;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.security.KeyStore;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Admission over HTTPS on loopback against the operator jar, with a policy in force and images in the real registry:
+ * throughput and p50/p99/max at 1, 16 and 100 concurrent clients, cold (10 images never seen) and warm, and the
+ * registry requests 1,000 admissions of Pods sharing 10 images cause.
+ */
+class AdmissionBenchmark {
+    private static final String NS = "bench";
+
+    @Test
+    void admission() throws Exception {
+        TestCluster cluster = TestCluster.get().withCrds();
+        LocalRegistry registry = LocalRegistry.sharedPlain();
+        cluster.kubectl().run("create", "namespace", NS);
+        cluster.kubectl().runWithInput("""
+                apiVersion: imagesize.dev/v1alpha1
+                kind: ImageSizePolicy
+                metadata: {name: bench, namespace: %s}
+                spec: {action: Enforce, maxImageSize: 100Mi, maxLayers: 40}
+                """.formatted(NS), "apply", "-f", "-").assertSuccess();
+        BenchReport report = new BenchReport("admission", "Admission webhook (`AdmissionBenchmark`)");
+        try (OperatorProcess operator = OperatorProcess.start(cluster, Map.of(
+                "imagesize.registry.insecure-registries", registry.hostPort(), "quarkus.log.level", "WARN"))) {
+            HttpClient http = client(operator);
+            report.line("| clients | caches | requests | throughput (req/s) | p50 ms | p99 ms | max ms | registry GETs (manifest + config) |");
+            report.line("|---|---|---|---|---|---|---|---|");
+            for (int clients : new int[] {1, 16, 100}) {
+                List<String> images = new ArrayList<>();
+                for (int i = 0; i < 10; i++) {
+                    images.add(TestImages.push(registry, "bench/c" + clients + "-" + i, "1.0", Format.OCI, 50_000 + i, 1_000).reference());
+                }
+                String repos = "/v2/bench/c" + clients + "-\\d/(manifests|blobs)/.*";
+                long before = registry.requestCount("GET", repos);
+                Run cold = run(http, operator, images, clients, 1_000);
+                Thread.sleep(500);
+                long registryGets = registry.requestCount("GET", repos) - before;
+                report.line(cold.row(clients, "cold (10 new images)", registryGets));
+                run(http, operator, images, clients, 2_000); // warm-up of connections and JIT
+                Run warm = run(http, operator, images, clients, clients == 1 ? 3_000 : 10_000);
+                report.line(warm.row(clients, "warm", registry.requestCount("GET", repos) - before - registryGets));
+                assertThat(cold.failures).isZero();
+                assertThat(warm.failures).isZero();
+            }
+        }
+        report.write();
+    }
+
+    record Run(int requests, double seconds, long[] latencies, int failures) {
+        String row(int clients, String caches, long registryGets) {
+            return String.format(Locale.ROOT, "| %d | %s | %d | %,.0f | %s | %d |",
+                    clients, caches, requests, requests / seconds, BenchReport.percentiles(latencies), registryGets);
+        }
+    }
+
+    private static Run run(HttpClient http, OperatorProcess operator, List<String> images, int clients, int requests)
+            throws Exception {
+        long[] latencies = new long[requests];
+        AtomicInteger next = new AtomicInteger();
+        AtomicInteger failures = new AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(clients);
+        URI uri = URI.create(operator.webhookUrl());
+        long start = System.nanoTime();
+        List<Future<?>> workers = new ArrayList<>();
+        for (int c = 0; c < clients; c++) {
+            workers.add(pool.submit(() -> {
+                for (int i = next.getAndIncrement(); i < requests; i = next.getAndIncrement()) {
+                    String body = review("uid-" + i, images.get(i % images.size()));
+                    long t = System.nanoTime();
+                    try {
+                        HttpResponse<String> response = http.send(
+                                HttpRequest.newBuilder(uri).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                                HttpResponse.BodyHandlers.ofString());
+                        if (response.statusCode() != 200 || !response.body().contains("\"allowed\":true")) {
+                            failures.incrementAndGet();
+                        }
+                    } catch (Exception e) {
+                        failures.incrementAndGet();
+                    }
+                    latencies[i] = System.nanoTime() - t;
+                }
+                return null;
+            }));
+        }
+        for (Future<?> worker : workers) {
+            worker.get();
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        pool.shutdown();
+        return new Run(requests, seconds, latencies, failures.get());
+    }
+
+    private static String review(String uid, String image) {
+        return """
+                {"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"%s",
+                "kind":{"group":"","version":"v1","kind":"Pod"},"resource":{"group":"","version":"v1","resource":"pods"},
+                "namespace":"%s","name":"p-%s","operation":"CREATE","dryRun":false,
+                "object":{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p-%s","namespace":"%s","labels":{"app":"bench"}},
+                "spec":{"containers":[{"name":"app","image":"%s"}]}}}}
+                """.formatted(uid, NS, uid, uid, NS, image);
+    }
+
+    private static HttpClient client(OperatorProcess operator) throws Exception {
+        KeyStore trust = KeyStore.getInstance("PKCS12");
+        trust.load(null, null);
+        trust.setCertificateEntry("ca", Certificates.parse(operator.caBundlePem()));
+        TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        factory.init(trust);
+        SSLContext tls = SSLContext.getInstance("TLS");
+        tls.init(null, factory.getTrustManagers(), null);
+        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).sslContext(tls).build();
+    }
+}

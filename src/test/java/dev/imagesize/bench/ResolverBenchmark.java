@@ -1,0 +1,81 @@
+package dev.imagesize.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.imagesize.image.ImageRef;
+import dev.imagesize.image.Platform;
+import dev.imagesize.image.PlatformSelection;
+import dev.imagesize.image.ResolveResult;
+import dev.imagesize.registry.ImageSizeResolver;
+import dev.imagesize.registry.ResolverConfig;
+import dev.imagesize.testing.LocalRegistry;
+import dev.imagesize.testing.TestImages;
+import dev.imagesize.testing.TestImages.Format;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Resolver throughput and registry economy against the real registry: warm-cache lookups per second from one
+ * caller thread, and the registry requests caused by 1,000 lookups of 100 distinct images.
+ */
+class ResolverBenchmark {
+    private static final PlatformSelection AMD64 = PlatformSelection.of(Platform.LINUX_AMD64);
+
+    @Test
+    void resolver() {
+        LocalRegistry registry = LocalRegistry.sharedPlain();
+        List<ImageRef> images = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            images.add(ImageRef.parse(TestImages.push(registry, "bench/resolver-" + i, "1.0", Format.OCI, 1_000 + i, 2_000).reference()));
+        }
+        BenchReport report = new BenchReport("resolver", "Resolver (`ResolverBenchmark`)");
+        try (ImageSizeResolver resolver = ImageSizeResolver.forRegistries(
+                ResolverConfig.defaults().withInsecureRegistries(Set.of(registry.hostPort())))) {
+            long manifestsBefore = registry.requestCount("GET", "/v2/bench/resolver-\\d+/manifests/.*");
+            long blobsBefore = registry.requestCount("GET", "/v2/bench/resolver-\\d+/blobs/.*");
+            long start = System.nanoTime();
+            for (int round = 0; round < 10; round++) {
+                for (ImageRef image : images) {
+                    assertThat(resolver.resolve(image, AMD64, null, Duration.ofSeconds(10))).isInstanceOf(ResolveResult.Sized.class);
+                }
+            }
+            long coldNanos = System.nanoTime() - start;
+            sleep(500); // the access log is written after each response
+            long manifests = registry.requestCount("GET", "/v2/bench/resolver-\\d+/manifests/.*") - manifestsBefore;
+            long blobs = registry.requestCount("GET", "/v2/bench/resolver-\\d+/blobs/.*") - blobsBefore;
+            report.line("1,000 lookups of 100 distinct images (10 rounds, cold start): " + manifests
+                    + " manifest GETs and " + blobs + " config-blob GETs at the registry, "
+                    + String.format(Locale.ROOT, "%.0f ms in all.", coldNanos / 1e6));
+
+            for (int warmup = 0; warmup < 50_000; warmup++) {
+                resolver.resolve(images.get(warmup % 100), AMD64, null, Duration.ofSeconds(1));
+            }
+            int lookups = 300_000;
+            long[] latencies = new long[lookups];
+            long warmStart = System.nanoTime();
+            for (int i = 0; i < lookups; i++) {
+                long t = System.nanoTime();
+                resolver.resolve(images.get(i % 100), AMD64, null, Duration.ofSeconds(1));
+                latencies[i] = System.nanoTime() - t;
+            }
+            double seconds = (System.nanoTime() - warmStart) / 1e9;
+            report.line(String.format(Locale.ROOT,
+                    "Warm cache, one caller thread: %,.0f lookups/s (%d lookups in %.2f s); latency p50 | p99 | max (ms): %s",
+                    lookups / seconds, lookups, seconds, BenchReport.percentiles(latencies)));
+            assertThat(manifests).isEqualTo(100);
+        }
+        report.write();
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
