@@ -35,24 +35,49 @@ class SelfManagedCertificateIT {
         kubectl.run("create", "namespace", NS).assertSuccess();
         int port = OperatorProcess.freePort();
         // registered first with no caBundle: nothing can call it until the operator fills the bundle in
-        kubectl.runWithInput(WebhookIT.webhookConfiguration("https://127.0.0.1:" + port + "/validate", "", NS, WEBHOOK), "apply", "-f", "-")
+        kubectl.runWithInput(
+                        WebhookIT.webhookConfiguration("https://127.0.0.1:" + port + "/validate", "", NS, WEBHOOK),
+                        "apply",
+                        "-f",
+                        "-")
                 .assertSuccess();
-        try (OperatorProcess operator = OperatorProcess.start(cluster, Map.of(
-                "imagesize.webhook.port", Integer.toString(port),
-                "imagesize.webhook.tls.mode", "self-managed",
-                "imagesize.webhook.tls.secret-namespace", NS,
-                "imagesize.webhook.tls.dns-names", "127.0.0.1",
-                "imagesize.webhook.tls.webhook-configuration", WEBHOOK,
-                "imagesize.registry.insecure-registries", registry.hostPort()))) {
-            JsonNode secret = JSON.readTree(kubectl.run("get", "secret", "image-size-operator-webhook-tls", "-n", NS, "-o", "json")
-                    .assertSuccess().stdout());
+        try (OperatorProcess operator = OperatorProcess.start(
+                cluster,
+                Map.of(
+                        "imagesize.webhook.port",
+                        Integer.toString(port),
+                        "imagesize.webhook.tls.mode",
+                        "self-managed",
+                        "imagesize.webhook.tls.secret-namespace",
+                        NS,
+                        "imagesize.webhook.tls.dns-names",
+                        "127.0.0.1",
+                        "imagesize.webhook.tls.webhook-configuration",
+                        WEBHOOK,
+                        "imagesize.registry.insecure-registries",
+                        registry.hostPort()))) {
+            JsonNode secret = JSON.readTree(
+                    kubectl.run("get", "secret", "image-size-operator-webhook-tls", "-n", NS, "-o", "json")
+                            .assertSuccess()
+                            .stdout());
             assertThat(secret.path("type").asText()).isEqualTo("kubernetes.io/tls");
-            String ca = new String(Base64.getDecoder().decode(secret.path("data").path("ca.crt").asText()), StandardCharsets.UTF_8);
-            assertThat(Certificates.parse(ca).getSubjectX500Principal().getName()).contains("image-size-operator webhook CA");
+            String ca = new String(
+                    Base64.getDecoder()
+                            .decode(secret.path("data").path("ca.crt").asText()),
+                    StandardCharsets.UTF_8);
+            assertThat(Certificates.parse(ca).getSubjectX500Principal().getName())
+                    .contains("image-size-operator webhook CA");
 
-            String bundle = kubectl.run("get", "validatingwebhookconfiguration", WEBHOOK, "-o",
-                    "jsonpath={.webhooks[0].clientConfig.caBundle}").assertSuccess().stdout();
-            assertThat(new String(Base64.getDecoder().decode(bundle), StandardCharsets.UTF_8)).isEqualTo(ca);
+            String bundle = kubectl.run(
+                            "get",
+                            "validatingwebhookconfiguration",
+                            WEBHOOK,
+                            "-o",
+                            "jsonpath={.webhooks[0].clientConfig.caBundle}")
+                    .assertSuccess()
+                    .stdout();
+            assertThat(new String(Base64.getDecoder().decode(bundle), StandardCharsets.UTF_8))
+                    .isEqualTo(ca);
 
             kubectl.runWithInput("""
                     apiVersion: imagesize.dev/v1alpha1
@@ -73,12 +98,20 @@ class SelfManagedCertificateIT {
     @Test
     void deployManifestsAreAcceptedByTheApiServer() {
         Kubectl kubectl = TestCluster.get().withCrds().kubectl();
-        Kubectl.Result result = kubectl.run("apply", "--dry-run=server", "-f",
-                TestCluster.projectDir().resolve("deploy/image-size-operator.yaml").toString());
+        // a server-side dry run creates nothing, so the namespaced objects need their namespace for real
+        kubectl.run("create", "namespace", "image-size-operator");
+        Kubectl.Result result = kubectl.run(
+                "apply",
+                "--dry-run=server",
+                "-f",
+                TestCluster.projectDir()
+                        .resolve("deploy/image-size-operator.yaml")
+                        .toString());
         assertThat(result.exitCode()).as(result.output()).isZero();
-        assertThat(result.stdout()).contains(
-                "validatingwebhookconfiguration.admissionregistration.k8s.io/image-size-operator created (server dry run)",
-                "clusterrole.rbac.authorization.k8s.io/image-size-operator created (server dry run)",
-                "poddisruptionbudget.policy/image-size-operator created (server dry run)");
+        assertThat(result.stdout())
+                .contains(
+                        "validatingwebhookconfiguration.admissionregistration.k8s.io/image-size-operator created (server dry run)",
+                        "clusterrole.rbac.authorization.k8s.io/image-size-operator created (server dry run)",
+                        "poddisruptionbudget.policy/image-size-operator created (server dry run)");
     }
 }

@@ -89,7 +89,8 @@ class WebhookIT {
 
     /** The webhook registration of deploy/, pointed at the test process by URL with its real CA. */
     static String webhookConfiguration(OperatorProcess operator) {
-        String caBundle = Base64.getEncoder().encodeToString(operator.caBundlePem().getBytes(StandardCharsets.UTF_8));
+        String caBundle =
+                Base64.getEncoder().encodeToString(operator.caBundlePem().getBytes(StandardCharsets.UTF_8));
         return webhookConfiguration(operator.webhookUrl(), caBundle, NS, "image-size-operator-it");
     }
 

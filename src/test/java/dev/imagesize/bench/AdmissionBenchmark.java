@@ -45,15 +45,19 @@ class AdmissionBenchmark {
                 spec: {action: Enforce, maxImageSize: 100Mi, maxLayers: 40}
                 """.formatted(NS), "apply", "-f", "-").assertSuccess();
         BenchReport report = new BenchReport("admission", "Admission webhook (`AdmissionBenchmark`)");
-        try (OperatorProcess operator = OperatorProcess.start(cluster, Map.of(
-                "imagesize.registry.insecure-registries", registry.hostPort(), "quarkus.log.level", "WARN"))) {
+        try (OperatorProcess operator = OperatorProcess.start(
+                cluster,
+                Map.of("imagesize.registry.insecure-registries", registry.hostPort(), "quarkus.log.level", "WARN"))) {
             HttpClient http = client(operator);
-            report.line("| clients | caches | requests | throughput (req/s) | p50 ms | p99 ms | max ms | registry GETs (manifest + config) |");
+            report.line(
+                    "| clients | caches | requests | throughput (req/s) | p50 ms | p99 ms | max ms | registry GETs (manifest + config) |");
             report.line("|---|---|---|---|---|---|---|---|");
             for (int clients : new int[] {1, 16, 100}) {
                 List<String> images = new ArrayList<>();
                 for (int i = 0; i < 10; i++) {
-                    images.add(TestImages.push(registry, "bench/c" + clients + "-" + i, "1.0", Format.OCI, 50_000 + i, 1_000).reference());
+                    images.add(TestImages.push(
+                                    registry, "bench/c" + clients + "-" + i, "1.0", Format.OCI, 50_000 + i, 1_000)
+                            .reference());
                 }
                 String repos = "/v2/bench/c" + clients + "-\\d/(manifests|blobs)/.*";
                 long before = registry.requestCount("GET", repos);
@@ -73,8 +77,15 @@ class AdmissionBenchmark {
 
     record Run(int requests, double seconds, long[] latencies, int failures) {
         String row(int clients, String caches, long registryGets) {
-            return String.format(Locale.ROOT, "| %d | %s | %d | %,.0f | %s | %d |",
-                    clients, caches, requests, requests / seconds, BenchReport.percentiles(latencies), registryGets);
+            return String.format(
+                    Locale.ROOT,
+                    "| %d | %s | %d | %,.0f | %s | %d |",
+                    clients,
+                    caches,
+                    requests,
+                    requests / seconds,
+                    BenchReport.percentiles(latencies),
+                    registryGets);
         }
     }
 
@@ -94,7 +105,9 @@ class AdmissionBenchmark {
                     long t = System.nanoTime();
                     try {
                         HttpResponse<String> response = http.send(
-                                HttpRequest.newBuilder(uri).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                                HttpRequest.newBuilder(uri)
+                                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                                        .build(),
                                 HttpResponse.BodyHandlers.ofString());
                         if (response.statusCode() != 200 || !response.body().contains("\"allowed\":true")) {
                             failures.incrementAndGet();
@@ -133,6 +146,9 @@ class AdmissionBenchmark {
         factory.init(trust);
         SSLContext tls = SSLContext.getInstance("TLS");
         tls.init(null, factory.getTrustManagers(), null);
-        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).sslContext(tls).build();
+        return HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .sslContext(tls)
+                .build();
     }
 }

@@ -28,7 +28,12 @@ final class BenchReport {
     static String percentiles(long[] nanos) {
         long[] sorted = nanos.clone();
         Arrays.sort(sorted);
-        return String.format(Locale.ROOT, "%.3f | %.3f | %.3f", ms(at(sorted, 0.50)), ms(at(sorted, 0.99)), ms(sorted[sorted.length - 1]));
+        return String.format(
+                Locale.ROOT,
+                "%.3f | %.3f | %.3f",
+                ms(at(sorted, 0.50)),
+                ms(at(sorted, 0.99)),
+                ms(sorted[sorted.length - 1]));
     }
 
     static long at(long[] sorted, double quantile) {

@@ -30,7 +30,9 @@ class ResolverBenchmark {
         LocalRegistry registry = LocalRegistry.sharedPlain();
         List<ImageRef> images = new ArrayList<>();
         for (int i = 0; i < 100; i++) {
-            images.add(ImageRef.parse(TestImages.push(registry, "bench/resolver-" + i, "1.0", Format.OCI, 1_000 + i, 2_000).reference()));
+            images.add(
+                    ImageRef.parse(TestImages.push(registry, "bench/resolver-" + i, "1.0", Format.OCI, 1_000 + i, 2_000)
+                            .reference()));
         }
         BenchReport report = new BenchReport("resolver", "Resolver (`ResolverBenchmark`)");
         try (ImageSizeResolver resolver = ImageSizeResolver.forRegistries(
@@ -40,7 +42,8 @@ class ResolverBenchmark {
             long start = System.nanoTime();
             for (int round = 0; round < 10; round++) {
                 for (ImageRef image : images) {
-                    assertThat(resolver.resolve(image, AMD64, null, Duration.ofSeconds(10))).isInstanceOf(ResolveResult.Sized.class);
+                    assertThat(resolver.resolve(image, AMD64, null, Duration.ofSeconds(10)))
+                            .isInstanceOf(ResolveResult.Sized.class);
                 }
             }
             long coldNanos = System.nanoTime() - start;
@@ -63,9 +66,13 @@ class ResolverBenchmark {
                 latencies[i] = System.nanoTime() - t;
             }
             double seconds = (System.nanoTime() - warmStart) / 1e9;
-            report.line(String.format(Locale.ROOT,
+            report.line(String.format(
+                    Locale.ROOT,
                     "Warm cache, one caller thread: %,.0f lookups/s (%d lookups in %.2f s); latency p50 | p99 | max (ms): %s",
-                    lookups / seconds, lookups, seconds, BenchReport.percentiles(latencies)));
+                    lookups / seconds,
+                    lookups,
+                    seconds,
+                    BenchReport.percentiles(latencies)));
             assertThat(manifests).isEqualTo(100);
         }
         report.write();
