@@ -16,7 +16,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -43,13 +42,14 @@ public final class ImageSizeResolver implements AutoCloseable {
     private final Cache<String, TagEntry> tags;
     private final Cache<String, Platform> configPlatforms;
     private final Cache<String, FailureEntry> failures;
-    private final Map<String, CompletableFuture<Manifest>> inFlight = new ConcurrentHashMap<>();
+    private final SingleFlight<Manifest> manifestFetches = new SingleFlight<>();
+    private final SingleFlight<Platform> configFetches = new SingleFlight<>();
 
-    private final AtomicLong manifestFetches = new AtomicLong();
+    private final AtomicLong manifestFetchCount = new AtomicLong();
     private final AtomicLong manifestCacheHits = new AtomicLong();
 
     public ResolverStats stats() {
-        return new ResolverStats(manifestFetches.get(), manifestCacheHits.get(), manifests.estimatedSize());
+        return new ResolverStats(manifestFetchCount.get(), manifestCacheHits.get(), manifests.estimatedSize());
     }
 
     /** Counters for tests, benchmarks and metrics. */
@@ -259,30 +259,15 @@ public final class ImageSizeResolver implements AutoCloseable {
             throw new RegistryFailure(failure.error());
         }
 
-        CompletableFuture<Manifest> mine = new CompletableFuture<>();
-        CompletableFuture<Manifest> running = inFlight.putIfAbsent(key, mine);
-        if (running != null) {
-            return await(running);
-        }
-        try {
+        return manifestFetches.run(key, () -> {
             Manifest again = cached(repository, qualifier, byDigest); // another caller may have just finished
-            Manifest fetched = again != null ? again : fetch(repository, qualifier, byDigest, key);
-            mine.complete(fetched);
-            return fetched;
-        } catch (RegistryFailure e) {
-            mine.completeExceptionally(e);
-            throw e;
-        } catch (RuntimeException e) {
-            mine.completeExceptionally(e);
-            throw e;
-        } finally {
-            inFlight.remove(key, mine);
-        }
+            return again != null ? again : fetch(repository, qualifier, byDigest, key);
+        });
     }
 
     private Manifest fetch(Repository repository, String qualifier, boolean byDigest, String key)
             throws RegistryFailure {
-        manifestFetches.incrementAndGet();
+        manifestFetchCount.incrementAndGet();
         try {
             Manifest fetched = source.fetchManifest(repository, qualifier);
             manifests.put(digestKey(repository, fetched.digest()), fetched);
@@ -319,23 +304,15 @@ public final class ImageSizeResolver implements AutoCloseable {
         if (cached != null) {
             return cached;
         }
-        Platform platform = source.fetchConfigPlatform(repository, image);
-        configPlatforms.put(key, platform);
-        return platform;
-    }
-
-    private static Manifest await(CompletableFuture<Manifest> running) throws RegistryFailure {
-        try {
-            return running.get();
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof RegistryFailure failure) {
-                throw new RegistryFailure(failure.error());
+        return configFetches.run(key, () -> {
+            Platform again = configPlatforms.getIfPresent(key);
+            if (again != null) {
+                return again;
             }
-            throw new IllegalStateException(e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new RegistryFailure(new ResolveError(Kind.TIMEOUT, "interrupted while waiting for a lookup"));
-        }
+            Platform platform = source.fetchConfigPlatform(repository, image);
+            configPlatforms.put(key, platform);
+            return platform;
+        });
     }
 
     private static String digestKey(Repository repository, String digest) {

@@ -138,6 +138,7 @@ class ImageSizeResolverTest {
             callers.shutdownNow();
         }
         assertThat(registry.manifestFetches).hasValue(1);
+        assertThat(registry.configFetches).as("the config blob is shared too").hasValue(1);
     }
 
     @Test
