@@ -79,6 +79,40 @@ pids+=($!)
 wait_for "registry" curl -fsS "http://127.0.0.1:$REGISTRY_PORT/v2/"
 
 "$BIN/kubectl" apply -f crds/ >/dev/null
+"$BIN/kubectl" create namespace image-size-operator >/dev/null
+
+# Two demo images of known size in the local registry: demo/small (~1 MiB) and demo/large (~30 MiB).
+push_demo() { # push_demo NAME BYTES
+  local layout="$RUN_DIR/oci-$1"
+  umoci init --layout "$layout" >/dev/null
+  umoci new --image "$layout:$1" >/dev/null
+  head -c "$2" /dev/urandom > "$RUN_DIR/$1.bin"
+  umoci insert --image "$layout:$1" "$RUN_DIR/$1.bin" "/data/$1.bin" >/dev/null
+  skopeo copy --quiet --dest-tls-verify=false "oci:$layout:$1" "docker://127.0.0.1:$REGISTRY_PORT/demo/$1:1.0"
+}
+push_demo small 1000000
+push_demo large 30000000
+
+# The webhook, registered by URL on loopback; the operator issues its certificate and fills in the caBundle.
+WEBHOOK_PORT=$(free_port)
+"$BIN/kubectl" apply -f - >/dev/null <<YAML
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingWebhookConfiguration
+metadata: {name: image-size-operator}
+webhooks:
+- name: validate.imagesize.dev
+  admissionReviewVersions: [v1]
+  sideEffects: None
+  failurePolicy: Ignore
+  timeoutSeconds: 5
+  clientConfig: {url: "https://127.0.0.1:$WEBHOOK_PORT/validate"}
+  namespaceSelector:
+    matchExpressions: [{key: kubernetes.io/metadata.name, operator: NotIn, values: [kube-system, image-size-operator]}]
+  rules:
+  - {apiGroups: [""], apiVersions: [v1], operations: [CREATE, UPDATE], resources: [pods, pods/ephemeralcontainers, replicationcontrollers]}
+  - {apiGroups: [apps], apiVersions: [v1], operations: [CREATE, UPDATE], resources: [deployments, statefulsets, daemonsets, replicasets]}
+  - {apiGroups: [batch], apiVersions: [v1], operations: [CREATE, UPDATE], resources: [jobs, cronjobs]}
+YAML
 
 [[ -f target/quarkus-app/quarkus-run.jar ]] || ./mvnw -B -q package -DskipTests
 
@@ -87,12 +121,22 @@ cat <<MSG
 [run-local] control plane and registry are up. In another terminal:
 
     export KUBECONFIG=$KUBECONFIG_FILE
-    kubectl apply -f examples/service-budget.yaml && kubectl get isp -A
+    kubectl apply -f examples/demo-budget.yaml                                          # 10Mi, Enforce
+    kubectl create deployment small --image=127.0.0.1:$REGISTRY_PORT/demo/small:1.0   # ~1 MiB: created
+    kubectl create deployment large --image=127.0.0.1:$REGISTRY_PORT/demo/large:1.0   # ~29 MiB: refused
+    kubectl get isp; kubectl get deployment small -o yaml | grep imagesize.dev
 
-  local registry (plain HTTP): 127.0.0.1:$REGISTRY_PORT   logs: $RUN_DIR/*.log
-  starting the operator now; Ctrl-C stops it and everything above.
+  The same verdict without a cluster:
+    bin/imagesize check 127.0.0.1:$REGISTRY_PORT/demo/large:1.0 --max 10Mi --insecure-registry 127.0.0.1:$REGISTRY_PORT
+
+  local registry (plain HTTP): 127.0.0.1:$REGISTRY_PORT   webhook: https://127.0.0.1:$WEBHOOK_PORT/validate
+  logs: $RUN_DIR/*.log; starting the operator now; Ctrl-C stops it and everything above.
 
 MSG
-java -jar "$ROOT/target/quarkus-app/quarkus-run.jar" &
+java -Dimagesize.webhook.host=127.0.0.1 -Dimagesize.webhook.port="$WEBHOOK_PORT" \
+  -Dimagesize.webhook.tls.mode=self-managed -Dimagesize.webhook.tls.secret-namespace=image-size-operator \
+  -Dimagesize.webhook.tls.dns-names=127.0.0.1 -Dimagesize.leader-election.lease-namespace=image-size-operator \
+  -Dimagesize.registry.insecure-registries="127.0.0.1:$REGISTRY_PORT" \
+  -jar "$ROOT/target/quarkus-app/quarkus-run.jar" &
 pids+=($!)
 wait "${pids[-1]}"

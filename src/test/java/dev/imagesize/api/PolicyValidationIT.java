@@ -54,7 +54,7 @@ class PolicyValidationIT {
     }
 
     @ParameterizedTest
-    @CsvSource({"service-budget.yaml", "cluster-baseline.yaml", "audit-layers.yaml"})
+    @CsvSource({"service-budget.yaml", "cluster-baseline.yaml", "audit-layers.yaml", "demo-budget.yaml"})
     void examplesApplyAsTheyAre(String example) {
         kubectl("apply", "-n", "default", "-f", example(example)).assertSucceeded();
     }
