@@ -76,6 +76,10 @@ public final class AdmissionHandler {
 
     /** What was decided, for metrics and logs. */
     public record Decision(String kind, String verdict) {
+        public Decision {
+            kind = kind == null || kind.isEmpty() ? "unknown" : kind;
+        }
+
         static final String ALLOWED = "allowed";
         static final String WARNED = "warned";
         static final String DENIED = "denied";

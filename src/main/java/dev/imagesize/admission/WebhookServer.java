@@ -2,6 +2,8 @@ package dev.imagesize.admission;
 
 import dev.imagesize.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.quarkus.runtime.ShutdownEvent;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -35,11 +37,13 @@ public class WebhookServer {
     private final AdmissionHandler handler;
     private final KubernetesClient client;
     private final ExecutorService workers;
+    private final MeterRegistry meters;
     private volatile HttpServer server;
     private volatile String loadedCertificate;
     private volatile long reloadTimer = -1;
 
-    WebhookServer(Vertx vertx, Config config, AdmissionHandler handler, KubernetesClient client) {
+    WebhookServer(Vertx vertx, Config config, AdmissionHandler handler, KubernetesClient client, MeterRegistry meters) {
+        this.meters = meters;
         this.vertx = vertx;
         this.config = config.webhook();
         this.handler = handler;
@@ -164,18 +168,40 @@ public class WebhookServer {
             }
             byte[] bytes = body.getBytes();
             workers.execute(() -> {
+                long start = System.nanoTime();
                 AdmissionHandler.Reply answer;
                 try {
                     answer = handler.handle(bytes);
                 } catch (RuntimeException e) {
                     LOG.errorf(e, "admission review failed");
                     answer = new AdmissionHandler.Reply(
-                            500, "{\"error\":\"internal error: " + e.getClass().getSimpleName() + "\"}", null);
+                            500,
+                            "{\"error\":\"internal error: " + e.getClass().getSimpleName() + "\"}",
+                            new AdmissionHandler.Decision("", "error"));
                 }
                 reply(request, answer.status(), answer.body());
+                record(answer.decision(), System.nanoTime() - start);
             });
         });
     }
+
+    private void record(AdmissionHandler.Decision decision, long nanos) {
+        Timer.builder("imagesize.admission.reviews")
+                .description(
+                        "Admission reviews answered, by kind and verdict (allowed, warned, denied, skipped, malformed)")
+                .tag("kind", decision.kind())
+                .tag("verdict", decision.verdict())
+                .serviceLevelObjectives(SLOS)
+                .register(meters)
+                .record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+
+    /** Histogram buckets fine enough for sub-millisecond answers and up to the webhook timeout. */
+    private static final java.time.Duration[] SLOS = java.util.stream.LongStream.of(
+                    100, 250, 500, 1_000, 2_500, 5_000, 10_000, 25_000, 50_000, 100_000, 250_000, 500_000, 1_000_000,
+                    2_500_000, 5_000_000)
+            .mapToObj(micros -> java.time.Duration.ofNanos(micros * 1_000))
+            .toArray(java.time.Duration[]::new);
 
     private static String tooLarge(int limit) {
         return "{\"error\":\"malformed AdmissionReview: request body is over the " + limit + "-byte limit\"}";

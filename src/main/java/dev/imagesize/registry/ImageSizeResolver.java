@@ -52,6 +52,19 @@ public final class ImageSizeResolver implements AutoCloseable {
         return new ResolverStats(manifestFetchCount.get(), manifestCacheHits.get(), manifests.estimatedSize());
     }
 
+    /** Told about every finished lookup, for metrics. */
+    @FunctionalInterface
+    public interface LookupListener {
+        void lookedUp(ImageRef image, ResolveResult result, long nanos);
+    }
+
+    private volatile LookupListener listener = (image, result, nanos) -> {};
+
+    /** Sets the one listener told about every lookup (the operator's metrics). */
+    public void onLookup(LookupListener listener) {
+        this.listener = listener;
+    }
+
     /** Counters for tests, benchmarks and metrics. */
     public record ResolverStats(long manifestFetches, long manifestCacheHits, long cachedManifests) {}
 
@@ -145,6 +158,13 @@ public final class ImageSizeResolver implements AutoCloseable {
 
     /** Resolves on the calling thread, bounded only by the HTTP timeouts. */
     public ResolveResult resolveNow(ImageRef image, PlatformSelection platforms, RegistryCredential credential) {
+        long start = System.nanoTime();
+        ResolveResult result = lookup(image, platforms, credential);
+        listener.lookedUp(image, result, System.nanoTime() - start);
+        return result;
+    }
+
+    private ResolveResult lookup(ImageRef image, PlatformSelection platforms, RegistryCredential credential) {
         Repository repository = new Repository(image.registry(), image.repository(), credential);
         try {
             Manifest top = manifest(repository, image.qualifier());

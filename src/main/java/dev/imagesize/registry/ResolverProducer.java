@@ -1,17 +1,23 @@
 package dev.imagesize.registry;
 
 import dev.imagesize.Config;
+import dev.imagesize.image.ResolveResult;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 
 /** Makes the one {@link ImageSizeResolver} of the operator process, configured from {@link Config}. */
 public class ResolverProducer {
 
     @Produces
     @Singleton
-    ImageSizeResolver resolver(Config config) {
+    ImageSizeResolver resolver(Config config, MeterRegistry meters) {
         Config.Registry registry = config.registry();
         ResolverConfig resolverConfig = new ResolverConfig(
                 registry.tagTtl(),
@@ -22,7 +28,30 @@ public class ResolverProducer {
                 ResolverConfig.FOUR_MIB,
                 registry.threads(),
                 registry.insecureRegistries().orElse(Set.of()));
-        return ImageSizeResolver.forRegistries(resolverConfig);
+        ImageSizeResolver resolver = ImageSizeResolver.forRegistries(resolverConfig);
+        resolver.onLookup((image, result, nanos) -> Timer.builder("imagesize.resolver.lookups")
+                .description("Image size lookups by registry and outcome (sized, or the error kind)")
+                .tag("registry", image.registry())
+                .tag(
+                        "outcome",
+                        result instanceof ResolveResult.Failed failed
+                                ? failed.error().kind().name()
+                                : "SIZED")
+                .register(meters)
+                .record(nanos, TimeUnit.NANOSECONDS));
+        FunctionCounter.builder("imagesize.resolver.manifest.fetches", resolver, r -> r.stats()
+                        .manifestFetches())
+                .description("Manifests fetched from registries (cache misses)")
+                .register(meters);
+        FunctionCounter.builder("imagesize.resolver.manifest.cache.hits", resolver, r -> r.stats()
+                        .manifestCacheHits())
+                .description("Manifest lookups answered from the cache")
+                .register(meters);
+        Gauge.builder("imagesize.resolver.manifest.cache.size", resolver, r -> r.stats()
+                        .cachedManifests())
+                .description("Manifests in the cache")
+                .register(meters);
+        return resolver;
     }
 
     void close(@Disposes ImageSizeResolver resolver) {

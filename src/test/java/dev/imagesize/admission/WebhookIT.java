@@ -335,4 +335,25 @@ class WebhookIT {
             // the TLS server drops a plain-HTTP request: expected
         }
     }
+
+    @Test
+    void metricsCountReviewsLookupsAndLatency() throws Exception {
+        policy("metered", "Warn", "1Mi", "Warn", "metered");
+        kubectl.runWithInput(deployment("metered", "metered", big.reference()), "apply", "-f", "-")
+                .assertSuccess();
+        HttpClient http = HttpClient.newHttpClient();
+        String metrics = http.send(
+                        HttpRequest.newBuilder(URI.create(operator.url("/q/metrics")))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .body();
+        assertThat(metrics)
+                .contains("imagesize_admission_reviews_seconds_count{kind=\"Deployment\",verdict=\"warned\"}")
+                .contains(
+                        "imagesize_admission_reviews_seconds_bucket{kind=\"Deployment\",verdict=\"warned\",le=\"1.0E-4\"}")
+                .contains("imagesize_resolver_lookups_seconds_count{outcome=\"SIZED\",registry=\"" + registry.hostPort()
+                        + "\"}")
+                .contains("imagesize_resolver_manifest_fetches_total")
+                .contains("imagesize_resolver_manifest_cache_size");
+    }
 }
