@@ -2,7 +2,6 @@ package dev.imagesize.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.imagesize.admission.Certificates;
 import dev.imagesize.testing.LocalRegistry;
 import dev.imagesize.testing.OperatorProcess;
 import dev.imagesize.testing.TestCluster;
@@ -12,7 +11,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.security.KeyStore;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -21,8 +19,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -48,7 +44,7 @@ class AdmissionBenchmark {
         try (OperatorProcess operator = OperatorProcess.start(
                 cluster,
                 Map.of("imagesize.registry.insecure-registries", registry.hostPort(), "quarkus.log.level", "WARN"))) {
-            HttpClient http = client(operator);
+            HttpClient http = operator.webhookClient();
             report.line(
                     "| clients | caches | requests | throughput (req/s) | p50 ms | p99 ms | max ms | registry GETs (manifest + config) |");
             report.line("|---|---|---|---|---|---|---|---|");
@@ -136,19 +132,5 @@ class AdmissionBenchmark {
                 "object":{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p-%s","namespace":"%s","labels":{"app":"bench"}},
                 "spec":{"containers":[{"name":"app","image":"%s"}]}}}}
                 """.formatted(uid, NS, uid, uid, NS, image);
-    }
-
-    private static HttpClient client(OperatorProcess operator) throws Exception {
-        KeyStore trust = KeyStore.getInstance("PKCS12");
-        trust.load(null, null);
-        trust.setCertificateEntry("ca", Certificates.parse(operator.caBundlePem()));
-        TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        factory.init(trust);
-        SSLContext tls = SSLContext.getInstance("TLS");
-        tls.init(null, factory.getTrustManagers(), null);
-        return HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .sslContext(tls)
-                .build();
     }
 }

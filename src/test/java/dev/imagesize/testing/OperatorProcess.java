@@ -120,6 +120,26 @@ public final class OperatorProcess implements AutoCloseable {
         return webhookPort;
     }
 
+    /** An HTTPS client that trusts the webhook's CA, as the API server does through the caBundle. */
+    public HttpClient webhookClient() {
+        try {
+            java.security.KeyStore trust = java.security.KeyStore.getInstance("PKCS12");
+            trust.load(null, null);
+            trust.setCertificateEntry("ca", Certificates.parse(caBundlePem));
+            javax.net.ssl.TrustManagerFactory factory = javax.net.ssl.TrustManagerFactory.getInstance(
+                    javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+            factory.init(trust);
+            javax.net.ssl.SSLContext tls = javax.net.ssl.SSLContext.getInstance("TLS");
+            tls.init(null, factory.getTrustManagers(), null);
+            return HttpClient.newBuilder()
+                    .version(HttpClient.Version.HTTP_1_1)
+                    .sslContext(tls)
+                    .build();
+        } catch (java.security.GeneralSecurityException | IOException e) {
+            throw new IllegalStateException("cannot trust the webhook CA: " + e.getMessage(), e);
+        }
+    }
+
     /** The CA that signed the webhook's serving certificate, PEM. */
     public String caBundlePem() {
         return caBundlePem;
