@@ -47,9 +47,10 @@ public class ClusterView implements PolicySource {
 
     /** Starts the informers and waits until their caches are filled. */
     public void start() {
-        policies = client.resources(ImageSizePolicy.class).inAnyNamespace().inform(onChange(this::recompile), 0);
-        clusterPolicies = client.resources(ClusterImageSizePolicy.class).inform(onChange(this::recompile), 0);
-        namespaces = client.namespaces().inform();
+        policies = client.resources(ImageSizePolicy.class).inAnyNamespace().inform(onSpecChange(this::recompile), 0);
+        clusterPolicies = client.resources(ClusterImageSizePolicy.class).inform(onSpecChange(this::recompile), 0);
+        // namespace labels feed cluster policies' namespaceSelector: a change re-audits like a policy change
+        namespaces = client.namespaces().inform(onChange(() -> policyListeners.forEach(Runnable::run)), 0);
         nodes = client.nodes().inform(onChange(this::recomputePlatforms), 0);
         recompile();
         recomputePlatforms();
@@ -134,6 +135,30 @@ public class ClusterView implements PolicySource {
             }
         }
         platforms = found.stream().map(Platform::parse).toList();
+    }
+
+    /** Runs {@code action} when a policy appears, goes, or its spec changes (a new generation); not on status. */
+    private static <T extends HasMetadata> ResourceEventHandler<T> onSpecChange(Runnable action) {
+        return new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(T obj) {
+                action.run();
+            }
+
+            @Override
+            public void onUpdate(T oldObj, T newObj) {
+                if (!Objects.equals(
+                        oldObj.getMetadata().getGeneration(),
+                        newObj.getMetadata().getGeneration())) {
+                    action.run();
+                }
+            }
+
+            @Override
+            public void onDelete(T obj, boolean deletedFinalStateUnknown) {
+                action.run();
+            }
+        };
     }
 
     private static <T> ResourceEventHandler<T> onChange(Runnable action) {

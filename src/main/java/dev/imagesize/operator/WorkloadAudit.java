@@ -32,7 +32,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
 import org.jboss.logging.Logger;
 
 /**
@@ -171,9 +170,11 @@ public class WorkloadAudit {
             if (full) {
                 allDirty = false;
                 dirty.clear();
+                Set<String> all = new LinkedHashSet<>();
                 informers.forEach(
-                        (kind, informer) -> informer.getStore().list().forEach(obj -> keys.add(key(kind, obj))));
-                audited.keySet().stream().filter(k -> !keys.contains(k)).forEach(keys::add);
+                        (kind, informer) -> informer.getStore().list().forEach(obj -> all.add(key(kind, obj))));
+                all.addAll(audited.keySet()); // gone since the last pass: forget them
+                keys.addAll(all);
             } else {
                 for (String key : List.copyOf(dirty)) {
                     dirty.remove(key);
@@ -273,17 +274,7 @@ public class WorkloadAudit {
         return informer == null ? null : informer.getIndexer().getByKey(parts[1] + "/" + parts[2]);
     }
 
-    /** For the webhook-less view of a policy: the evaluations whose findings came from {@code rule}. */
-    public <T> List<T> findingsOf(Rule rule, Function<Audited, T> mapper) {
-        List<T> result = new ArrayList<>();
-        for (Audited entry : audited.values()) {
-            if (entry.findings().stream().anyMatch(f -> sameRule(f.rule(), rule))) {
-                result.add(mapper.apply(entry));
-            }
-        }
-        return result;
-    }
-
+    /** Whether two rules are the same policy (its spec may have changed). */
     static boolean sameRule(Rule a, Rule b) {
         return a.kind().equals(b.kind()) && a.key().equals(b.key());
     }
