@@ -85,7 +85,12 @@ class SelfManagedCertificateIT {
                     metadata: {name: budget, namespace: %s}
                     spec: {maxImageSize: 1Mi}
                     """.formatted(NS), "apply", "-f", "-").assertSuccess();
-            Thread.sleep(Duration.ofMillis(1_500).toMillis());
+            // the policy reaches the webhook through an informer: probe with dry runs until it is in force
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (System.nanoTime() < deadline
+                    && kubectl.run("run", "probe", "-n", NS, "--dry-run=server", "--image=" + big.reference()).exitCode() == 0) {
+                Thread.sleep(200);
+            }
             Kubectl.Result denied = kubectl.run("run", "big", "-n", NS, "--image=" + big.reference());
             assertThat(denied.exitCode()).as(denied.output()).isNotZero();
             assertThat(denied.stderr()).contains("over the 1.0 MiB maxImageSize of ImageSizePolicy " + NS + "/budget");

@@ -125,16 +125,39 @@ class WebhookIT {
                   selector: {matchLabels: {tier: %s}}
                 """.formatted(name, NS, action, max, onResolveError, selectorTier), "apply", "-f", "-")
                 .assertSuccess();
-        awaitPolicyInWebhook(name);
+        boolean fits = max.equals("10Mi");
+        awaitInWebhook(
+                selectorTier,
+                result -> fits
+                        ? result.exitCode() == 0 && !result.stderr().contains("Warning:")
+                        : action.equals("Warn")
+                                ? result.stderr().contains("Warning:")
+                                        && result.stderr().contains("/" + name)
+                                : result.exitCode() != 0
+                                        && result.stderr().contains("ImageSizePolicy " + NS + "/" + name));
     }
 
-    /** Policies reach the webhook through an informer: wait until a probe shows the new spec is in force. */
-    private static void awaitPolicyInWebhook(String name) {
-        try {
-            Thread.sleep(1_500);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+    /**
+     * Policies reach the webhook through an informer, a moment after kubectl returns: probe with server-side dry
+     * runs (which store nothing) until the webhook answers as the new policy says.
+     */
+    private static void awaitInWebhook(String tier, java.util.function.Predicate<Kubectl.Result> inForce) {
+        String probe = deployment("probe-" + tier, tier, big.reference());
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        Kubectl.Result last = null;
+        while (System.nanoTime() < deadline) {
+            last = kubectl.runWithInput(probe, "apply", "--dry-run=server", "-f", "-");
+            if (inForce.test(last)) {
+                return;
+            }
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
         }
+        throw new AssertionError("the webhook never applied the policy for tier " + tier + "; last probe: " + last);
     }
 
     private static String deployment(String name, String tier, String image) {
@@ -345,5 +368,37 @@ class WebhookIT {
                         + "\"}")
                 .contains("imagesize_resolver_manifest_fetches_total")
                 .contains("imagesize_resolver_manifest_cache_size");
+    }
+
+    @Test
+    void clusterPoliciesReachTheNamespacesTheirSelectorPicks() {
+        String cisp = """
+                apiVersion: imagesize.dev/v1alpha1
+                kind: ClusterImageSizePolicy
+                metadata: {name: webhook-it-cluster}
+                spec:
+                  action: Enforce
+                  maxImageSize: 1Mi
+                  selector: {matchLabels: {tier: cluster-only}}
+                  namespaceSelector:
+                    matchExpressions: [{key: kubernetes.io/metadata.name, operator: In, values: [%s]}]
+                """;
+        try {
+            kubectl.runWithInput(cisp.formatted(NS), "apply", "-f", "-").assertSuccess();
+            awaitInWebhook("cluster-only", r -> r.stderr().contains("ClusterImageSizePolicy webhook-it-cluster"));
+            Kubectl.Result denied =
+                    kubectl.runWithInput(deployment("clustered", "cluster-only", big.reference()), "apply", "-f", "-");
+            assertThat(denied.exitCode()).isNotZero();
+            assertThat(denied.stderr())
+                    .contains("over the 1.0 MiB maxImageSize of ClusterImageSizePolicy webhook-it-cluster");
+
+            kubectl.runWithInput(cisp.formatted("some-other-namespace"), "apply", "-f", "-")
+                    .assertSuccess();
+            awaitInWebhook("cluster-only", r -> r.exitCode() == 0);
+            kubectl.runWithInput(deployment("clustered", "cluster-only", big.reference()), "apply", "-f", "-")
+                    .assertSuccess();
+        } finally {
+            kubectl.run("delete", "cisp", "webhook-it-cluster", "--ignore-not-found");
+        }
     }
 }
