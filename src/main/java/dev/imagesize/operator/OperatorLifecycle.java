@@ -4,6 +4,7 @@ import dev.imagesize.Config;
 import dev.imagesize.admission.WebhookServer;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
@@ -32,6 +33,7 @@ public class OperatorLifecycle {
     private final WorkloadAudit audit;
     private final Config config;
     private volatile Operator operator;
+    private volatile boolean shuttingDown;
 
     OperatorLifecycle(
             KubernetesClient client,
@@ -67,7 +69,14 @@ public class OperatorLifecycle {
             overrider.withKubernetesClient(client).withCloseClientOnStop(false);
             if (election.enabled()) {
                 overrider.withLeaderElectionConfiguration(new LeaderElectionConfiguration(
-                        election.leaseName(), election.leaseNamespace().orElseGet(this::ownNamespace)));
+                        election.leaseName(),
+                        election.leaseNamespace().orElseGet(this::ownNamespace),
+                        LeaderElectionConfiguration.LEASE_DURATION_DEFAULT_VALUE,
+                        LeaderElectionConfiguration.RENEW_DEADLINE_DEFAULT_VALUE,
+                        LeaderElectionConfiguration.RETRY_PERIOD_DEFAULT_VALUE,
+                        null,
+                        new LeaderCallbacks(() -> {}, this::lostLeadership, leader -> {}),
+                        false));
             }
         });
         reconcilers.forEach(started::register);
@@ -81,7 +90,22 @@ public class OperatorLifecycle {
                 election.enabled() ? ", leader election on Lease " + election.leaseName() : "");
     }
 
+    /**
+     * A leader that loses its Lease while running must stop reconciling at once: exit, and Kubernetes restarts the
+     * replica as a follower. During shutdown, releasing the Lease is expected, and JOSDK 5.3.2's own exit would
+     * deadlock inside the JVM's shutdown hook, so that case only logs.
+     */
+    private void lostLeadership() {
+        if (shuttingDown) {
+            LOG.info("released the leader Lease");
+            return;
+        }
+        LOG.error("lost the leader Lease while running; exiting so that this replica restarts as a follower");
+        Quarkus.asyncExit(1);
+    }
+
     void onStop(@Observes ShutdownEvent event) {
+        shuttingDown = true;
         Operator running = operator;
         if (running != null) {
             running.stop();

@@ -88,7 +88,9 @@ class SelfManagedCertificateIT {
             // the policy reaches the webhook through an informer: probe with dry runs until it is in force
             long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
             while (System.nanoTime() < deadline
-                    && kubectl.run("run", "probe", "-n", NS, "--dry-run=server", "--image=" + big.reference()).exitCode() == 0) {
+                    && kubectl.run("run", "probe", "-n", NS, "--dry-run=server", "--image=" + big.reference())
+                                    .exitCode()
+                            == 0) {
                 Thread.sleep(200);
             }
             Kubectl.Result denied = kubectl.run("run", "big", "-n", NS, "--image=" + big.reference());
