@@ -66,7 +66,9 @@ class HighAvailabilityIT {
                         .contains("admission webhook listening on https://127.0.0.1:" + replica.webhookPort());
             }
 
-            leader.stop();
+            assertThat(leader.stop())
+                    .as("the leader exits promptly on SIGTERM, releasing its Lease")
+                    .isLessThan(Duration.ofSeconds(10));
             policy(kubectl, "10Mi");
             JsonNode status = awaitStatus(
                     kubectl,

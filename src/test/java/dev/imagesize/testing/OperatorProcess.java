@@ -157,8 +157,9 @@ public final class OperatorProcess implements AutoCloseable {
         return process.isAlive();
     }
 
-    /** Stops the process as Kubernetes would (SIGTERM), waiting up to 30 s. */
-    public void stop() {
+    /** Stops the process as Kubernetes would (SIGTERM, then SIGKILL after 30 s); returns how long it took to exit. */
+    public Duration stop() {
+        long start = System.nanoTime();
         process.destroy();
         try {
             if (!process.waitFor(30, TimeUnit.SECONDS)) {
@@ -167,6 +168,7 @@ public final class OperatorProcess implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        return Duration.ofNanos(System.nanoTime() - start);
     }
 
     @Override
