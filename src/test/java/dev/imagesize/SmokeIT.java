@@ -2,11 +2,50 @@ package dev.imagesize;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.imagesize.image.ImageRef;
+import dev.imagesize.image.Platform;
+import dev.imagesize.image.PlatformSelection;
+import dev.imagesize.image.ResolveResult;
+import dev.imagesize.registry.ImageSizeResolver;
+import dev.imagesize.registry.RegistryCredential;
+import dev.imagesize.registry.ResolverConfig;
+import dev.imagesize.testing.LocalRegistry;
 import dev.imagesize.testing.TestCluster;
+import dev.imagesize.testing.TestImages;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
-/** Proves the test environment is real: a real API server, the real kubectl, our generated CRD served by it. */
+/**
+ * Proves the test environment is real: a real API server, the real kubectl, our generated CRD served by it, and the
+ * real registry with TLS and htpasswd. Fails, never skips, when any of them is missing.
+ */
 class SmokeIT {
+
+    @Test
+    void anImagePushedToTheTlsRegistryIsReadBackWithItsExactSize() throws Exception {
+        LocalRegistry registry = LocalRegistry.sharedTls();
+        TestImages.Pushed pushed = TestImages.push(registry, "smoke/app", "1.0", TestImages.Format.OCI, 1_234_567, 89);
+        try (ImageSizeResolver resolver = ImageSizeResolver.forRegistries(ResolverConfig.defaults())) {
+            ResolveResult result = resolver.resolve(
+                    ImageRef.parse(pushed.reference()),
+                    PlatformSelection.of(Platform.LINUX_AMD64),
+                    new RegistryCredential(registry.user(), registry.password()),
+                    Duration.ofSeconds(20));
+            assertThat(result).isInstanceOfSatisfying(ResolveResult.Sized.class, sized -> assertThat(
+                            sized.sizes().get(0).compressedSizeBytes())
+                    .isEqualTo(pushed.compressedSize())
+                    .isEqualTo(pushed.configSize() + 1_234_567 + 89));
+        }
+        String raw = TestImages.skopeoInspectRaw(registry, pushed.reference());
+        assertThat(new ObjectMapper()
+                        .readTree(raw)
+                        .path("layers")
+                        .get(0)
+                        .path("size")
+                        .asLong())
+                .isEqualTo(1_234_567);
+    }
 
     @Test
     void realKubectlAppliesTheGeneratedCrdOnTheRealApiServer() {
