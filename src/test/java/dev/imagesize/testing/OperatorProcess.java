@@ -27,7 +27,7 @@ public final class OperatorProcess implements AutoCloseable {
     private final Path tlsDir;
     private final int httpPort;
     private final int webhookPort;
-    private final String caBundlePem;
+    private volatile String caBundlePem;
 
     private OperatorProcess(Process process, Path log, Path tlsDir, int httpPort, int webhookPort, String caBundlePem) {
         this.process = process;
@@ -138,6 +138,28 @@ public final class OperatorProcess implements AutoCloseable {
         } catch (java.security.GeneralSecurityException | IOException e) {
             throw new IllegalStateException("cannot trust the webhook CA: " + e.getMessage(), e);
         }
+    }
+
+    /** Writes a new serving certificate (from a new CA) over the files the operator serves; returns the new CA. */
+    public String rotateCertificate() {
+        Certificates.ServingCertificate tls =
+                Certificates.generate(List.of("127.0.0.1", "localhost"), Duration.ofDays(1));
+        try {
+            Files.writeString(tlsDir.resolve("tls.key.new"), tls.keyPem());
+            Files.writeString(tlsDir.resolve("tls.crt.new"), tls.certPem());
+            Files.move(
+                    tlsDir.resolve("tls.key.new"),
+                    tlsDir.resolve("tls.key"),
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Files.move(
+                    tlsDir.resolve("tls.crt.new"),
+                    tlsDir.resolve("tls.crt"),
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        caBundlePem = tls.caCertPem();
+        return caBundlePem;
     }
 
     /** The CA that signed the webhook's serving certificate, PEM. */

@@ -18,10 +18,11 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * The self-managed certificate mode: the operator makes its CA and serving certificate in a Secret and fills in the
- * webhook's caBundle, after which the real API server trusts it; and the plain manifests in deploy/ are valid.
+ * Webhook certificates: mounted files are reloaded when they change; in the self-managed mode the operator makes its
+ * CA and serving certificate in a Secret and fills in the webhook's caBundle, after which the real API server trusts
+ * it. And the plain manifests in deploy/ are valid.
  */
-class SelfManagedCertificateIT {
+class WebhookCertificatesIT {
     private static final String NS = "selfmanaged-it";
     private static final String WEBHOOK = "image-size-operator-selfmanaged-it";
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -120,5 +121,56 @@ class SelfManagedCertificateIT {
                         "validatingwebhookconfiguration.admissionregistration.k8s.io/image-size-operator created (server dry run)",
                         "clusterrole.rbac.authorization.k8s.io/image-size-operator created (server dry run)",
                         "poddisruptionbudget.policy/image-size-operator created (server dry run)");
+    }
+
+    @Test
+    void certificateFilesAreReloadedWhenTheyChange() throws Exception {
+        TestCluster cluster = TestCluster.get().withCrds();
+        try (OperatorProcess operator =
+                OperatorProcess.start(cluster, Map.of("imagesize.webhook.tls.reload-interval", "1s"))) {
+            java.net.http.HttpClient before = operator.webhookClient();
+            assertThat(post(before, operator)).isEqualTo(400);
+
+            operator.rotateCertificate();
+            java.net.http.HttpClient after = operator.webhookClient();
+            long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+            int status = -1;
+            while (System.nanoTime() < deadline && status != 400) {
+                status = post(after, operator);
+                Thread.sleep(250);
+            }
+            assertThat(status)
+                    .as("the new certificate is served without a restart")
+                    .isEqualTo(400);
+            assertThat(operator.log()).contains("admission webhook certificate reloaded");
+            assertThat(post(
+                            java.net.http.HttpClient.newBuilder()
+                                    .sslContext(trusting(before))
+                                    .build(),
+                            operator))
+                    .as("the old CA no longer verifies the server")
+                    .isEqualTo(-1);
+        }
+    }
+
+    private static javax.net.ssl.SSLContext trusting(java.net.http.HttpClient client) {
+        return client.sslContext();
+    }
+
+    /** POSTs an empty review; the status code, or -1 when TLS fails. */
+    private static int post(java.net.http.HttpClient client, OperatorProcess operator) {
+        try {
+            return client.send(
+                            java.net.http.HttpRequest.newBuilder(java.net.URI.create(operator.webhookUrl()))
+                                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{}"))
+                                    .build(),
+                            java.net.http.HttpResponse.BodyHandlers.discarding())
+                    .statusCode();
+        } catch (java.io.IOException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
     }
 }
