@@ -385,11 +385,15 @@ class MisbehavingRegistryTest {
         ResolveError error = failure("v1");
 
         assertThat(error.kind()).isEqualTo(Kind.UNAUTHORIZED);
-        assertThat(error.message()).contains("without credentials").contains("pull secret for " + registry);
+        assertThat(error.message())
+                .contains("without credentials")
+                .contains("pull secret for " + registry)
+                .contains("never sent over plain HTTP")
+                .contains("serve " + registry + " over HTTPS");
     }
 
     @Test
-    void refusedCredentialsAreUnauthorizedAndNeverShowThePassword() throws Exception {
+    void credentialsForAPlainHttpRegistryAreNotSentAndTheMessageSaysSoWithoutThePassword() throws Exception {
         Answer unauthorized = exchange -> {
             exchange.getResponseHeaders().set("WWW-Authenticate", "Basic realm=\"x\"");
             send(exchange, 401, "application/json", errorBody("UNAUTHORIZED", "authentication required"));
@@ -400,10 +404,15 @@ class MisbehavingRegistryTest {
         ResolveError error = failure(new RegistryCredential("robot", password), "v1", HTTP_TIMEOUT);
 
         assertThat(error.kind()).isEqualTo(Kind.UNAUTHORIZED);
-        assertThat(error.message()).contains("registry " + registry).doesNotContain(password);
         assertThat(authorizations)
                 .as("jib never sends credentials over plain HTTP")
                 .isEmpty();
+        assertThat(error.message())
+                .contains("registry " + registry)
+                .contains("were not sent")
+                .contains("serve " + registry + " over HTTPS")
+                .doesNotContain("check the pull secret")
+                .doesNotContain(password);
     }
 
     @Test
