@@ -1,5 +1,6 @@
 package dev.imagesize.registry;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.cloud.tools.jib.api.Credential;
@@ -308,6 +309,13 @@ public final class JibManifestSource implements ManifestSource {
         }
         Throwable cause = e;
         while (cause != null) {
+            if (cause instanceof JsonProcessingException notJson) {
+                return new ResolveError(
+                        Kind.BAD_RESPONSE,
+                        "registry " + registry + " answered " + image + " with a body that is not valid JSON ("
+                                + firstLine(notJson.getOriginalMessage()) + "); check that " + registry
+                                + " is a container registry and not a proxy or web page");
+            }
             if (cause instanceof ManifestTooLargeException tooLarge) {
                 return new ResolveError(Kind.BAD_RESPONSE, tooLarge.getMessage() + " for " + image);
             }

@@ -429,13 +429,27 @@ class MisbehavingRegistryTest {
     }
 
     @Test
-    void garbageManifestIsAnErrorValueNotAnException() throws Exception {
+    void garbageManifestIsABadResponseNotAnException() throws Exception {
         serve(exchange -> send(exchange, 200, "application/json", "not json".getBytes(StandardCharsets.UTF_8)));
 
         ResolveError error = failure("v1");
 
-        assertThat(error.kind()).isIn(Kind.BAD_RESPONSE, Kind.UNSUPPORTED, Kind.REGISTRY_ERROR);
-        assertThat(error.message()).contains(registry + "/app:v1");
+        assertThat(error.kind()).isEqualTo(Kind.BAD_RESPONSE);
+        assertThat(error.message())
+                .contains("registry " + registry)
+                .contains(registry + "/app:v1")
+                .contains("not valid JSON");
+    }
+
+    @Test
+    void jsonOfAnUnknownSchemaVersionIsUnsupported() throws Exception {
+        serve(exchange ->
+                send(exchange, 200, "application/json", "{\"schemaVersion\":3}".getBytes(StandardCharsets.UTF_8)));
+
+        ResolveError error = failure("v1");
+
+        assertThat(error.kind()).isEqualTo(Kind.UNSUPPORTED);
+        assertThat(error.message()).contains(registry + "/app:v1").contains("schemaVersion");
     }
 
     @Test
