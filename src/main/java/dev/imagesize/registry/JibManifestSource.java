@@ -1,5 +1,6 @@
 package dev.imagesize.registry;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.cloud.tools.jib.api.Credential;
@@ -260,7 +261,20 @@ public final class JibManifestSource implements ManifestSource {
     static ResolveError describe(Repository repository, String qualifier, Exception e) {
         String image = repository + (qualifier.contains(":") ? "@" : ":") + qualifier;
         String registry = repository.registry();
-        if (e instanceof RegistryUnauthorizedException || e instanceof RegistryCredentialsNotSentException) {
+        if (e instanceof RegistryCredentialsNotSentException) {
+            // jib never sends credentials over plain HTTP, so a pull secret cannot help until the registry has TLS
+            String tls = " credentials are never sent over plain HTTP: serve " + registry + " over HTTPS"
+                    + " (list it as an insecure registry if its certificate is self-signed)";
+            return new ResolveError(
+                    Kind.UNAUTHORIZED,
+                    "registry " + registry + " refused access to " + image
+                            + (repository.credential() == null
+                                    ? " without credentials over plain HTTP; it needs an image pull secret for "
+                                            + registry + ", and" + tls
+                                    : " over plain HTTP; the pull secret's credentials for " + registry
+                                            + " were not sent, as" + tls));
+        }
+        if (e instanceof RegistryUnauthorizedException) {
             return new ResolveError(
                     Kind.UNAUTHORIZED,
                     "registry " + registry + " refused access to " + image
@@ -295,6 +309,13 @@ public final class JibManifestSource implements ManifestSource {
         }
         Throwable cause = e;
         while (cause != null) {
+            if (cause instanceof JsonProcessingException notJson) {
+                return new ResolveError(
+                        Kind.BAD_RESPONSE,
+                        "registry " + registry + " answered " + image + " with a body that is not valid JSON ("
+                                + firstLine(notJson.getOriginalMessage()) + "); check that " + registry
+                                + " is a container registry and not a proxy or web page");
+            }
             if (cause instanceof ManifestTooLargeException tooLarge) {
                 return new ResolveError(Kind.BAD_RESPONSE, tooLarge.getMessage() + " for " + image);
             }
