@@ -3,6 +3,7 @@ package dev.imagesize.operator;
 import dev.imagesize.api.v1alpha1.ClusterImageSizePolicy;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.MaxReconciliationInterval;
+import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.inject.Singleton;
 import java.time.Clock;
 import java.util.concurrent.TimeUnit;
@@ -14,7 +15,7 @@ import java.util.concurrent.TimeUnit;
         fieldManager = WorkloadRecorder.FIELD_MANAGER,
         maxReconciliationInterval = @MaxReconciliationInterval(interval = 5, timeUnit = TimeUnit.MINUTES))
 public class ClusterImageSizePolicyReconciler extends PolicyReconciler<ClusterImageSizePolicy> {
-    ClusterImageSizePolicyReconciler(WorkloadAudit audit) {
-        super(audit, PolicyRules::of, ClusterImageSizePolicy::new, Clock.systemUTC());
+    ClusterImageSizePolicyReconciler(WorkloadAudit audit, MeterRegistry meters) {
+        super(audit, PolicyRules::of, ClusterImageSizePolicy::new, Clock.systemUTC(), meters);
     }
 }

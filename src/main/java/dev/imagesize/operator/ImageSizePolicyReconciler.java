@@ -3,6 +3,7 @@ package dev.imagesize.operator;
 import dev.imagesize.api.v1alpha1.ImageSizePolicy;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.MaxReconciliationInterval;
+import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.inject.Singleton;
 import java.time.Clock;
 import java.util.concurrent.TimeUnit;
@@ -14,7 +15,7 @@ import java.util.concurrent.TimeUnit;
         fieldManager = WorkloadRecorder.FIELD_MANAGER,
         maxReconciliationInterval = @MaxReconciliationInterval(interval = 5, timeUnit = TimeUnit.MINUTES))
 public class ImageSizePolicyReconciler extends PolicyReconciler<ImageSizePolicy> {
-    ImageSizePolicyReconciler(WorkloadAudit audit) {
-        super(audit, PolicyRules::of, ImageSizePolicy::new, Clock.systemUTC());
+    ImageSizePolicyReconciler(WorkloadAudit audit, MeterRegistry meters) {
+        super(audit, PolicyRules::of, ImageSizePolicy::new, Clock.systemUTC(), meters);
     }
 }

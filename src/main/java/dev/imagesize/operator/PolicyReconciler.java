@@ -11,6 +11,8 @@ import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInboundEventSource;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.time.Clock;
 import java.util.List;
 import java.util.function.Function;
@@ -26,8 +28,42 @@ abstract class PolicyReconciler<P extends CustomResource<?, ImageSizePolicyStatu
     private final Function<P, Rule> compile;
     private final Supplier<P> empty;
     private final Clock clock;
+    private final MeterRegistry meters;
 
-    PolicyReconciler(WorkloadAudit audit, Function<P, Rule> compile, Supplier<P> empty, Clock clock) {
+    /** Violations per policy, as last computed: a gauge per policy, kept in this map. */
+    private final java.util.Map<String, java.util.concurrent.atomic.AtomicInteger> violations =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    private void recordViolations(P policy, ImageSizePolicyStatus status) {
+        String key = policy.getKind() + "/"
+                + (policy.getMetadata().getNamespace() == null
+                        ? ""
+                        : policy.getMetadata().getNamespace() + "/")
+                + policy.getMetadata().getName();
+        violations
+                .computeIfAbsent(key, k -> {
+                    java.util.concurrent.atomic.AtomicInteger value = new java.util.concurrent.atomic.AtomicInteger();
+                    io.micrometer.core.instrument.Gauge.builder(
+                                    "imagesize.policy.violations",
+                                    value,
+                                    java.util.concurrent.atomic.AtomicInteger::get)
+                            .description("Workloads over budget, per policy")
+                            .tag("kind", policy.getKind())
+                            .tag(
+                                    "namespace",
+                                    policy.getMetadata().getNamespace() == null
+                                            ? ""
+                                            : policy.getMetadata().getNamespace())
+                            .tag("policy", policy.getMetadata().getName())
+                            .register(meters);
+                    return value;
+                })
+                .set(status.getViolations() == null ? 0 : status.getViolations());
+    }
+
+    PolicyReconciler(
+            WorkloadAudit audit, Function<P, Rule> compile, Supplier<P> empty, Clock clock, MeterRegistry meters) {
+        this.meters = meters;
         this.audit = audit;
         this.compile = compile;
         this.empty = empty;
@@ -44,6 +80,17 @@ abstract class PolicyReconciler<P extends CustomResource<?, ImageSizePolicyStatu
 
     @Override
     public UpdateControl<P> reconcile(P policy, Context<P> context) {
+        Timer.Sample sample = Timer.start(meters);
+        UpdateControl<P> control = reconcileStatus(policy);
+        sample.stop(Timer.builder("imagesize.reconciliations")
+                .description("Policy status reconciliations, by kind and whether the status changed")
+                .tag("kind", policy.getKind())
+                .tag("patched", Boolean.toString(control.isPatchStatus()))
+                .register(meters));
+        return control;
+    }
+
+    private UpdateControl<P> reconcileStatus(P policy) {
         Long generation = policy.getMetadata().getGeneration();
         ImageSizePolicyStatus previous = policy.getStatus();
         ImageSizePolicyStatus status;
@@ -52,6 +99,7 @@ abstract class PolicyReconciler<P extends CustomResource<?, ImageSizePolicyStatu
         } catch (RuntimeException e) {
             status = PolicyStatuses.invalid(generation, e.getMessage(), previous, clock.instant());
         }
+        recordViolations(policy, status);
         if (status.equals(previous)) {
             return UpdateControl.noUpdate();
         }

@@ -236,5 +236,18 @@ class AuditIT {
         status = awaitStatus(
                 s -> s.path("workloads").asInt() == 2 && s.path("violations").asInt() == 2, "rebuilt after restart");
         assertThat(status.path("topViolations")).hasSize(2);
+
+        // and Prometheus sees it
+        String metrics = java.net.http.HttpClient.newHttpClient()
+                .send(
+                        java.net.http.HttpRequest.newBuilder(java.net.URI.create(operator.url("/q/metrics")))
+                                .build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString())
+                .body();
+        assertThat(metrics)
+                .contains("imagesize_policy_violations{kind=\"ImageSizePolicy\",namespace=\"" + NS
+                        + "\",policy=\"web-budget\"} 2.0")
+                .contains("imagesize_reconciliations_seconds_count{kind=\"ImageSizePolicy\",patched=\"true\"}")
+                .contains("imagesize_resolver_lookups_seconds_count");
     }
 }
