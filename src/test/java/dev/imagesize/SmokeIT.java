@@ -73,4 +73,36 @@ class SmokeIT {
                 .isEqualTo("imagesizepolicy.imagesize.dev/smoke\n");
         kubectl.run("delete", "isp", "smoke", "-n", "smoke").assertSuccess();
     }
+
+    @Test
+    void withoutAReachableClusterTheOperatorExitsWithOneClearLine() throws Exception {
+        java.nio.file.Path kubeconfig = java.nio.file.Files.createTempFile("unreachable", ".yaml");
+        java.nio.file.Files.writeString(kubeconfig, """
+                apiVersion: v1
+                kind: Config
+                clusters: [{name: c, cluster: {server: "https://127.0.0.1:1"}}]
+                contexts: [{name: c, context: {cluster: c, user: u}}]
+                current-context: c
+                users: [{name: u, user: {token: t}}]
+                """);
+        ProcessBuilder builder = new ProcessBuilder(
+                        java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java")
+                                .toString(),
+                        "-Dquarkus.http.port=0",
+                        "-jar",
+                        TestCluster.projectDir()
+                                .resolve("target/quarkus-app/quarkus-run.jar")
+                                .toString())
+                .redirectErrorStream(true);
+        builder.environment().put("KUBECONFIG", kubeconfig.toString());
+        Process process = builder.start();
+        String output = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(process.exitValue()).as(output).isEqualTo(1);
+        assertThat(output.lines().filter(line -> line.contains("ERROR")))
+                .singleElement()
+                .asString()
+                .contains("cannot reach the Kubernetes API server at https://127.0.0.1:1/: Connection refused");
+        assertThat(output).doesNotContain("Exception").doesNotContain("\tat ");
+    }
 }
