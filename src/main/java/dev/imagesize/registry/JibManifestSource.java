@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.cloud.tools.jib.api.Credential;
 import com.google.cloud.tools.jib.api.DescriptorDigest;
 import com.google.cloud.tools.jib.api.InsecureRegistryException;
+import com.google.cloud.tools.jib.api.RegistryAuthenticationFailedException;
 import com.google.cloud.tools.jib.api.RegistryException;
 import com.google.cloud.tools.jib.api.RegistryUnauthorizedException;
 import com.google.cloud.tools.jib.event.EventHandlers;
@@ -274,7 +275,7 @@ public final class JibManifestSource implements ManifestSource {
                                     : " over plain HTTP; the pull secret's credentials for " + registry
                                             + " were not sent, as" + tls));
         }
-        if (e instanceof RegistryUnauthorizedException) {
+        if (e instanceof RegistryUnauthorizedException || refusedByTokenEndpoint(e)) {
             return new ResolveError(
                     Kind.UNAUTHORIZED,
                     "registry " + registry + " refused access to " + image
@@ -344,6 +345,16 @@ public final class JibManifestSource implements ManifestSource {
         return new ResolveError(
                 Kind.REGISTRY_ERROR,
                 "looking up " + image + " failed: " + e.getClass().getSimpleName() + ": " + firstLine(e.getMessage()));
+    }
+
+    /**
+     * jib reports a bearer-token endpoint that refuses the credentials (or anonymous access) with 401 or 403 as a failed
+     * authentication rather than as unauthorized; to the user it is the same: the pull secret is missing or wrong.
+     */
+    private static boolean refusedByTokenEndpoint(Exception e) {
+        return e instanceof RegistryAuthenticationFailedException
+                && e.getCause() instanceof ResponseException response
+                && (response.getStatusCode() == 401 || response.getStatusCode() == 403);
     }
 
     private static ResolveError httpStatusError(String registry, String image, ResponseException response) {

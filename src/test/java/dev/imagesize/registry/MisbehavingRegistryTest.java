@@ -1,35 +1,28 @@
 package dev.imagesize.registry;
 
+import static dev.imagesize.registry.FakeRegistry.errorBody;
+import static dev.imagesize.registry.FakeRegistry.send;
+import static dev.imagesize.registry.FakeRegistry.sendManifest;
+import static dev.imagesize.registry.FakeRegistry.sha256;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import dev.imagesize.image.Layer;
 import dev.imagesize.image.ResolveError;
 import dev.imagesize.image.ResolveError.Kind;
-import java.io.Closeable;
+import dev.imagesize.registry.FakeRegistry.Answer;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.io.PushbackInputStream;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -43,12 +36,7 @@ class MisbehavingRegistryTest {
     private static final String SCHEMA1_MANIFEST = "application/vnd.docker.distribution.manifest.v1+prettyjws";
     private static final Duration HTTP_TIMEOUT = Duration.ofSeconds(3);
 
-    /** First byte of a TLS record carrying a handshake (the ClientHello). */
-    private static final int TLS_HANDSHAKE_RECORD = 0x16;
-
-    private HttpServer server;
-    private ExecutorService handlerThreads;
-    private final List<Closeable> frontSockets = new CopyOnWriteArrayList<>();
+    private FakeRegistry fake;
     private String registry;
     /** Lets handlers that hang go as soon as the test is over. */
     private final CountDownLatch testOver = new CountDownLatch(1);
@@ -57,29 +45,11 @@ class MisbehavingRegistryTest {
     /** Every Authorization header the registry received. */
     private final List<String> authorizations = new CopyOnWriteArrayList<>();
 
-    @FunctionalInterface
-    private interface Answer {
-        void answer(HttpExchange exchange) throws IOException;
-    }
-
     @AfterEach
     void stopRegistry() throws InterruptedException {
         testOver.countDown();
-        if (server != null) {
-            server.stop(0);
-        }
-        for (Closeable socket : frontSockets) {
-            try {
-                socket.close();
-            } catch (IOException ignored) {
-                // closing is all that matters
-            }
-        }
-        if (handlerThreads != null) {
-            handlerThreads.shutdownNow();
-            assertThat(handlerThreads.awaitTermination(5, TimeUnit.SECONDS))
-                    .as("registry handler threads are released")
-                    .isTrue();
+        if (fake != null) {
+            fake.close();
         }
     }
 
@@ -89,107 +59,19 @@ class MisbehavingRegistryTest {
     }
 
     private void serve(Answer base, Answer manifests) throws IOException {
-        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        handlerThreads = Executors.newCachedThreadPool(runnable -> {
-            Thread thread = new Thread(runnable, "fake-registry");
-            thread.setDaemon(true);
-            return thread;
-        });
-        server.setExecutor(handlerThreads);
-        server.createContext("/", exchange -> {
-            try (exchange) {
-                exchange.getRequestBody().readAllBytes();
-                authorizations.addAll(exchange.getRequestHeaders().getOrDefault("Authorization", List.of()));
-                String path = exchange.getRequestURI().getPath();
-                if (path.equals("/v2/")) {
-                    base.answer(exchange);
-                } else if (path.startsWith("/v2/app/manifests/")) {
-                    manifestRequests.add(path);
-                    manifests.answer(exchange);
-                } else {
-                    send(exchange, 404, "application/json", errorBody("NAME_UNKNOWN", "repository name not known"));
-                }
-            } catch (IOException clientWentAway) {
-                // the client may hang up on purpose (size limit, timeout)
+        fake = FakeRegistry.plainHttp(exchange -> {
+            authorizations.addAll(exchange.getRequestHeaders().getOrDefault("Authorization", List.of()));
+            String path = exchange.getRequestURI().getPath();
+            if (path.equals("/v2/")) {
+                base.answer(exchange);
+            } else if (path.startsWith("/v2/app/manifests/")) {
+                manifestRequests.add(path);
+                manifests.answer(exchange);
+            } else {
+                send(exchange, 404, "application/json", errorBody("NAME_UNKNOWN", "repository name not known"));
             }
         });
-        server.start();
-        registry = "127.0.0.1:" + startFront(server.getAddress().getPort());
-    }
-
-    /**
-     * jib tries HTTPS first even for an insecure registry and falls back to plain HTTP only when the TLS handshake
-     * fails. A real plain-HTTP registry (Distribution, or nginx, Jetty, Tomcat in front of one) answers a ClientHello
-     * at once with a 400, which fails the handshake; the JDK's HttpServer instead waits for a request line that never
-     * comes, so every lookup would end in a read timeout. This front answers a ClientHello as Distribution does and
-     * relays everything else to the HttpServer unchanged.
-     */
-    private int startFront(int backendPort) throws IOException {
-        ServerSocket front = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"));
-        frontSockets.add(front);
-        handlerThreads.execute(() -> {
-            while (!front.isClosed()) {
-                try {
-                    Socket client = front.accept();
-                    frontSockets.add(client);
-                    handlerThreads.execute(() -> relay(client, backendPort));
-                } catch (IOException closed) {
-                    return;
-                }
-            }
-        });
-        return front.getLocalPort();
-    }
-
-    private void relay(Socket client, int backendPort) {
-        try (client) {
-            PushbackInputStream in = new PushbackInputStream(client.getInputStream(), 1);
-            int first = in.read();
-            if (first == TLS_HANDSHAKE_RECORD) {
-                client.getOutputStream()
-                        .write("HTTP/1.0 400 Bad Request\r\n\r\nClient sent an HTTP request to an HTTPS server.\n"
-                                .getBytes(StandardCharsets.US_ASCII));
-                return;
-            }
-            if (first < 0) {
-                return;
-            }
-            in.unread(first);
-            try (Socket backend = new Socket("127.0.0.1", backendPort)) {
-                frontSockets.add(backend);
-                handlerThreads.execute(() -> {
-                    try {
-                        in.transferTo(backend.getOutputStream());
-                        backend.shutdownOutput();
-                    } catch (IOException closed) {
-                        // either side hung up
-                    }
-                });
-                backend.getInputStream().transferTo(client.getOutputStream());
-            }
-        } catch (IOException closed) {
-            // either side hung up
-        }
-    }
-
-    private static void send(HttpExchange exchange, int status, String contentType, byte[] body) throws IOException {
-        exchange.getResponseHeaders().set("Content-Type", contentType);
-        exchange.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
-        if (body.length > 0) {
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write(body);
-            }
-        }
-    }
-
-    private static void sendManifest(HttpExchange exchange, String mediaType, byte[] body) throws IOException {
-        exchange.getResponseHeaders().set("Docker-Content-Digest", sha256(body));
-        send(exchange, 200, mediaType, body);
-    }
-
-    private static byte[] errorBody(String code, String message) {
-        return ("{\"errors\":[{\"code\":\"" + code + "\",\"message\":\"" + message + "\"}]}")
-                .getBytes(StandardCharsets.UTF_8);
+        registry = fake.address();
     }
 
     private ResolverConfig config(Duration httpTimeout) {
@@ -221,16 +103,6 @@ class MisbehavingRegistryTest {
         ResolveError error = ((RegistryFailure) thrown).error();
         assertThat(thrown).hasMessage(error.message());
         return error;
-    }
-
-    private static String sha256(byte[] bytes) {
-        try {
-            return "sha256:"
-                    + HexFormat.of()
-                            .formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     private static String fakeDigest(char c) {

@@ -1,0 +1,222 @@
+package dev.imagesize.registry;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
+import dev.imagesize.admission.Certificates;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PushbackInputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.KeyStore;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+
+/**
+ * An in-process registry for tests of {@link JibManifestSource}: the JDK's HTTP server with one handler that each test
+ * writes, served as plain HTTP (behind a front that answers TLS handshakes as a real plain-HTTP registry does) or as
+ * HTTPS with a self-signed certificate.
+ */
+final class FakeRegistry implements AutoCloseable {
+    /** First byte of a TLS record carrying a handshake (the ClientHello). */
+    private static final int TLS_HANDSHAKE_RECORD = 0x16;
+
+    @FunctionalInterface
+    interface Answer {
+        void answer(HttpExchange exchange) throws IOException;
+    }
+
+    private final HttpServer server;
+    private final ExecutorService handlerThreads;
+    private final List<Closeable> sockets = new CopyOnWriteArrayList<>();
+    private final String address;
+
+    private FakeRegistry(HttpServer server, boolean plainHttpFront, Answer answer) throws IOException {
+        this.server = server;
+        handlerThreads = Executors.newCachedThreadPool(runnable -> {
+            Thread thread = new Thread(runnable, "fake-registry");
+            thread.setDaemon(true);
+            return thread;
+        });
+        server.setExecutor(handlerThreads);
+        server.createContext("/", exchange -> {
+            try (exchange) {
+                exchange.getRequestBody().readAllBytes();
+                answer.answer(exchange);
+            } catch (IOException clientWentAway) {
+                // the client may hang up on purpose (size limit, timeout)
+            }
+        });
+        server.start();
+        int port = server.getAddress().getPort();
+        address = "127.0.0.1:" + (plainHttpFront ? startFront(port) : port);
+    }
+
+    /** A plain-HTTP registry, as jib sees one that is listed as insecure. */
+    static FakeRegistry plainHttp(Answer answer) throws IOException {
+        return new FakeRegistry(HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0), true, answer);
+    }
+
+    /**
+     * An HTTPS registry whose certificate is signed by a CA made for it and trusted by nobody, so jib reaches it only
+     * when it is listed as insecure.
+     */
+    static FakeRegistry https(Answer answer) throws IOException {
+        HttpsServer server = HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.setHttpsConfigurator(
+                new HttpsConfigurator(sslContext(Certificates.generate(List.of("127.0.0.1"), Duration.ofDays(1)))));
+        return new FakeRegistry(server, false, answer);
+    }
+
+    /** {@code host:port} as it appears in an image reference. */
+    String address() {
+        return address;
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        server.stop(0);
+        for (Closeable socket : sockets) {
+            try {
+                socket.close();
+            } catch (IOException ignored) {
+                // closing is all that matters
+            }
+        }
+        handlerThreads.shutdownNow();
+        assertThat(handlerThreads.awaitTermination(5, TimeUnit.SECONDS))
+                .as("registry handler threads are released")
+                .isTrue();
+    }
+
+    /**
+     * jib tries HTTPS first even for an insecure registry and falls back to plain HTTP only when the TLS handshake
+     * fails. A real plain-HTTP registry (Distribution, or nginx, Jetty, Tomcat in front of one) answers a ClientHello
+     * at once with a 400, which fails the handshake; the JDK's HttpServer instead waits for a request line that never
+     * comes, so every lookup would end in a read timeout. This front answers a ClientHello as Distribution does and
+     * relays everything else to the HttpServer unchanged.
+     */
+    private int startFront(int backendPort) throws IOException {
+        ServerSocket front = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"));
+        sockets.add(front);
+        handlerThreads.execute(() -> {
+            while (!front.isClosed()) {
+                try {
+                    Socket client = front.accept();
+                    sockets.add(client);
+                    handlerThreads.execute(() -> relay(client, backendPort));
+                } catch (IOException closed) {
+                    return;
+                }
+            }
+        });
+        return front.getLocalPort();
+    }
+
+    private void relay(Socket client, int backendPort) {
+        try (client) {
+            PushbackInputStream in = new PushbackInputStream(client.getInputStream(), 1);
+            int first = in.read();
+            if (first == TLS_HANDSHAKE_RECORD) {
+                client.getOutputStream()
+                        .write("HTTP/1.0 400 Bad Request\r\n\r\nClient sent an HTTP request to an HTTPS server.\n"
+                                .getBytes(StandardCharsets.US_ASCII));
+                return;
+            }
+            if (first < 0) {
+                return;
+            }
+            in.unread(first);
+            try (Socket backend = new Socket("127.0.0.1", backendPort)) {
+                sockets.add(backend);
+                handlerThreads.execute(() -> {
+                    try {
+                        in.transferTo(backend.getOutputStream());
+                        backend.shutdownOutput();
+                    } catch (IOException closed) {
+                        // either side hung up
+                    }
+                });
+                backend.getInputStream().transferTo(client.getOutputStream());
+            }
+        } catch (IOException closed) {
+            // either side hung up
+        }
+    }
+
+    private static SSLContext sslContext(Certificates.ServingCertificate certificate) {
+        try {
+            String base64 =
+                    certificate.keyPem().replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
+            PrivateKey key = KeyFactory.getInstance("EC")
+                    .generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder().decode(base64)));
+            X509Certificate[] chain = {
+                Certificates.parse(certificate.certPem()), Certificates.parse(certificate.caCertPem())
+            };
+            char[] password = "fake-registry".toCharArray();
+            KeyStore store = KeyStore.getInstance("PKCS12");
+            store.load(null, null);
+            store.setKeyEntry("fake-registry", key, password, chain);
+            KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            keys.init(store, password);
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(keys.getKeyManagers(), null, null);
+            return context;
+        } catch (GeneralSecurityException | IOException e) {
+            throw new IllegalStateException("cannot make the fake registry's TLS context: " + e.getMessage(), e);
+        }
+    }
+
+    static void send(HttpExchange exchange, int status, String contentType, byte[] body) throws IOException {
+        exchange.getResponseHeaders().set("Content-Type", contentType);
+        exchange.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
+        if (body.length > 0) {
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+        }
+    }
+
+    static void sendManifest(HttpExchange exchange, String mediaType, byte[] body) throws IOException {
+        exchange.getResponseHeaders().set("Docker-Content-Digest", sha256(body));
+        send(exchange, 200, mediaType, body);
+    }
+
+    static byte[] errorBody(String code, String message) {
+        return ("{\"errors\":[{\"code\":\"" + code + "\",\"message\":\"" + message + "\"}]}")
+                .getBytes(StandardCharsets.UTF_8);
+    }
+
+    static String sha256(byte[] bytes) {
+        try {
+            return "sha256:"
+                    + HexFormat.of()
+                            .formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
