@@ -13,8 +13,9 @@ WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 
 # The modules the operator needs (jdeps cannot read the app's multi-release jars): TLS with EC keys, JMX for
-# metrics, java.sql/java.desktop types Jackson and YAML touch, Unsafe for Netty and Caffeine.
-MODULES=java.base,java.desktop,java.logging,java.management,java.naming,java.net.http,java.security.jgss,java.sql,java.xml,jdk.crypto.ec,jdk.management,jdk.unsupported,jdk.zipfs
+# metrics, java.sql types Jackson touches, Unsafe for Netty and Caffeine. No java.desktop: it drags in X11 and
+# sound libraries.
+MODULES=java.base,java.logging,java.management,java.naming,java.net.http,java.security.jgss,java.sql,java.xml,jdk.crypto.ec,jdk.management,jdk.unsupported,jdk.zipfs
 ROOT="$WORK/rootfs"
 jlink --add-modules "$MODULES" --output "$ROOT/opt/java" --strip-debug --no-man-pages --no-header-files --compress=2
 # The shared libraries the runtime links against, copied at their own paths, and the dynamic loader.
