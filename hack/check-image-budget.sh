@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# The operator must pass the budget it ships: builds its image (hack/build-image.sh) into a throw-away local
+# registry and gates it with the project's own CLI against the 100Mi of examples/service-budget.yaml.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+dir="$(mktemp -d)"
+port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+cat > "$dir/config.yml" <<YML
+version: 0.1
+log: {level: warn}
+storage: {filesystem: {rootdirectory: $dir/data}}
+http: {addr: "127.0.0.1:$port"}
+YML
+docker-registry serve "$dir/config.yml" > "$dir/registry.log" 2>&1 &
+registry=$!
+trap 'kill $registry 2>/dev/null || true; rm -rf "$dir"' EXIT
+for _ in $(seq 1 50); do curl -fsS "http://127.0.0.1:$port/v2/" >/dev/null 2>&1 && break; sleep 0.2; done
+image="$(hack/build-image.sh "127.0.0.1:$port/imagesize" ci | tail -n 1)"
+bin/imagesize check "$image" --max 100Mi --insecure-registry "127.0.0.1:$port"
