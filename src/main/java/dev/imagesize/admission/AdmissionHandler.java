@@ -75,9 +75,13 @@ public final class AdmissionHandler {
     public record Reply(int status, String body, Decision decision) {}
 
     /** What was decided, for metrics and logs. */
-    public record Decision(String kind, String verdict) {
+    public record Decision(String kind, String action, String verdict) {
         public Decision {
             kind = kind == null || kind.isEmpty() ? "unknown" : kind;
+        }
+
+        Decision(String kind, String verdict) {
+            this(kind, "none", verdict);
         }
 
         static final String ALLOWED = "allowed";
@@ -155,7 +159,7 @@ public final class AdmissionHandler {
         List<Platform> platforms = policies.clusterPlatforms();
         Map<ImageRef, ResolveResult> sizes = resolve(workload, rules, platforms);
         List<Finding> findings = PolicyEvaluator.evaluate(rules, workload.containers(), platforms, sizes::get);
-        return answer(uid, kind, findings);
+        return answer(uid, kind, strictest(rules), findings);
     }
 
     private Map<ImageRef, ResolveResult> resolve(Workload workload, List<Rule> rules, List<Platform> platforms) {
@@ -178,19 +182,29 @@ public final class AdmissionHandler {
         return sizes;
     }
 
-    private Reply answer(String uid, String kind, List<Finding> findings) {
+    /** The most severe action among the governing policies (Enforce, then Warn, then Audit), for metrics. */
+    private static String strictest(List<Rule> rules) {
+        Rule.Action action = rules.stream()
+                .map(Rule::action)
+                .min(java.util.Comparator.naturalOrder())
+                .orElse(Rule.Action.AUDIT);
+        return action.name().charAt(0) + action.name().substring(1).toLowerCase();
+    }
+
+    private Reply answer(String uid, String kind, String action, List<Finding> findings) {
         List<String> denials = new ArrayList<>();
         List<String> warnings = new ArrayList<>();
         for (Finding finding : findings) {
-            Rule.Action action = finding.rule().action();
-            if (action == Rule.Action.AUDIT) {
+            Rule.Action policyAction = finding.rule().action();
+            if (policyAction == Rule.Action.AUDIT) {
                 continue;
             }
             if (finding.outcome() == Finding.Outcome.OVER) {
-                (action == Rule.Action.ENFORCE ? denials : warnings).add(Messages.over(finding));
+                (policyAction == Rule.Action.ENFORCE ? denials : warnings).add(Messages.over(finding));
             } else if (finding.outcome() == Finding.Outcome.UNKNOWN) {
                 switch (finding.rule().onResolveError()) {
-                    case DENY -> (action == Rule.Action.ENFORCE ? denials : warnings).add(Messages.unknown(finding));
+                    case DENY ->
+                        (policyAction == Rule.Action.ENFORCE ? denials : warnings).add(Messages.unknown(finding));
                     case WARN -> warnings.add(Messages.unknown(finding));
                     case ALLOW -> {}
                 }
@@ -203,15 +217,19 @@ public final class AdmissionHandler {
             status.put("reason", "Forbidden");
             status.put("message", String.join("\n", denials));
             addWarnings(response, warnings);
-            return reply(200, response, new Decision(kind, Decision.DENIED));
+            return reply(200, response, new Decision(kind, action, Decision.DENIED));
         }
-        return allow(uid, kind, warnings.isEmpty() ? Decision.ALLOWED : Decision.WARNED, warnings);
+        return allow(uid, kind, action, warnings.isEmpty() ? Decision.ALLOWED : Decision.WARNED, warnings);
     }
 
     private static Reply allow(String uid, String kind, String verdict, List<String> warnings) {
+        return allow(uid, kind, "none", verdict, warnings);
+    }
+
+    private static Reply allow(String uid, String kind, String action, String verdict, List<String> warnings) {
         ObjectNode response = response(uid, true);
         addWarnings(response, warnings);
-        return reply(200, response, new Decision(kind, verdict));
+        return reply(200, response, new Decision(kind, action, verdict));
     }
 
     private static void addWarnings(ObjectNode response, List<String> warnings) {

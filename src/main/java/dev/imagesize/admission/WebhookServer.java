@@ -188,8 +188,10 @@ public class WebhookServer {
     private void record(AdmissionHandler.Decision decision, long nanos) {
         Timer.builder("imagesize.admission.reviews")
                 .description(
-                        "Admission reviews answered, by kind and verdict (allowed, warned, denied, skipped, malformed)")
+                        "Admission reviews answered, by kind, strictest governing action and verdict (allowed, warned,"
+                                + " denied, skipped, malformed)")
                 .tag("kind", decision.kind())
+                .tag("action", decision.action())
                 .tag("verdict", decision.verdict())
                 .serviceLevelObjectives(SLOS)
                 .register(meters)

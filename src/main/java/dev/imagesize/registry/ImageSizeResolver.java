@@ -101,7 +101,12 @@ public final class ImageSizeResolver implements AutoCloseable {
 
     /** A resolver speaking to real registries through jib-core. */
     public static ImageSizeResolver forRegistries(ResolverConfig config) {
-        return new ImageSizeResolver(new JibManifestSource(config), config);
+        return forRegistries(config, JibManifestSource.RequestListener.NONE);
+    }
+
+    /** A resolver speaking to real registries, telling {@code requests} about each registry request. */
+    public static ImageSizeResolver forRegistries(ResolverConfig config, JibManifestSource.RequestListener requests) {
+        return new ImageSizeResolver(new JibManifestSource(config, requests), config);
     }
 
     /** One image to resolve: which platforms, with which credential (null for anonymous). */

@@ -64,7 +64,22 @@ public final class JibManifestSource implements ManifestSource {
     private final Map<String, Semaphore> permits = new ConcurrentHashMap<>();
     private final Map<ManifestSource.Repository, RegistryClient> clients = new ConcurrentHashMap<>();
 
+    /** Told about every registry request: which registry, which call, how it ended, how long it took. */
+    @FunctionalInterface
+    public interface RequestListener {
+        void requested(String registry, String call, String outcome, long nanos);
+
+        RequestListener NONE = (registry, call, outcome, nanos) -> {};
+    }
+
+    private final RequestListener requests;
+
     public JibManifestSource(ResolverConfig config) {
+        this(config, RequestListener.NONE);
+    }
+
+    public JibManifestSource(ResolverConfig config, RequestListener requests) {
+        this.requests = requests;
         this.config = config;
         // jib reads its connect/read timeout from this property for every request.
         System.setProperty("jib.httpTimeout", Long.toString(config.httpTimeout().toMillis()));
@@ -75,7 +90,7 @@ public final class JibManifestSource implements ManifestSource {
     @Override
     public Manifest fetchManifest(Repository repository, String qualifier) throws RegistryFailure {
         ManifestAndDigest<ManifestTemplate> pulled =
-                withRegistry(repository, qualifier, client -> client.pullManifest(qualifier));
+                withRegistry(repository, qualifier, "manifest", client -> client.pullManifest(qualifier));
         String digest = pulled.getDigest().toString();
         if (qualifier.contains(":") && !qualifier.equals(digest)) {
             throw new RegistryFailure(new ResolveError(
@@ -102,7 +117,7 @@ public final class JibManifestSource implements ManifestSource {
                     Kind.BAD_RESPONSE,
                     "manifest " + image.digest() + " of " + repository + " names an invalid config digest"));
         }
-        byte[] json = withRegistry(repository, image.configDigest(), client -> {
+        byte[] json = withRegistry(repository, image.configDigest(), "config", client -> {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             client.pullBlob(configDigest, size -> {}, written -> {})
                     .writeTo(new BoundedOutputStream(out, MAX_CONFIG_BYTES));
@@ -200,8 +215,9 @@ public final class JibManifestSource implements ManifestSource {
         return types;
     }
 
-    /** One registry call, with the registry's concurrency permit held and every failure turned into a value. */
-    private <T> T withRegistry(Repository repository, String qualifier, RegistryCall<T> call) throws RegistryFailure {
+    /** One registry call ({@code what}: manifest or config), with the registry's concurrency permit held and every failure turned into a value. */
+    private <T> T withRegistry(Repository repository, String qualifier, String what, RegistryCall<T> call)
+            throws RegistryFailure {
         Semaphore permit = permits.computeIfAbsent(
                 repository.registry(), r -> new Semaphore(config.perRegistryConcurrency(), true));
         boolean acquired = false;
@@ -213,7 +229,15 @@ public final class JibManifestSource implements ManifestSource {
                         "too many requests already waiting on registry " + repository.registry() + "; no slot within "
                                 + config.httpTimeout().toSeconds() + "s"));
             }
-            return call.apply(client(repository));
+            long start = System.nanoTime();
+            String outcome = "error";
+            try {
+                T result = call.apply(client(repository));
+                outcome = "ok";
+                return result;
+            } finally {
+                requests.requested(repository.registry(), what, outcome, System.nanoTime() - start);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new RegistryFailure(new ResolveError(Kind.TIMEOUT, "lookup of " + repository + " was cancelled"));

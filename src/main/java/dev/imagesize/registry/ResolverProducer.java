@@ -28,7 +28,14 @@ public class ResolverProducer {
                 ResolverConfig.FOUR_MIB,
                 registry.threads(),
                 registry.insecureRegistries().orElse(Set.of()));
-        ImageSizeResolver resolver = ImageSizeResolver.forRegistries(resolverConfig);
+        ImageSizeResolver resolver = ImageSizeResolver.forRegistries(
+                resolverConfig, (host, what, outcome, nanos) -> Timer.builder("imagesize.registry.requests")
+                        .description("Requests to registries (manifest or config blob), by registry and outcome")
+                        .tag("registry", host)
+                        .tag("call", what)
+                        .tag("outcome", outcome)
+                        .register(meters)
+                        .record(nanos, TimeUnit.NANOSECONDS));
         resolver.onLookup((image, result, nanos) -> Timer.builder("imagesize.resolver.lookups")
                 .description("Image size lookups by registry and outcome (sized, or the error kind)")
                 .tag("registry", image.registry())

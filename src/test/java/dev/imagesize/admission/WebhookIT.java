@@ -361,12 +361,15 @@ class WebhookIT {
                         HttpResponse.BodyHandlers.ofString())
                 .body();
         assertThat(metrics)
-                .contains("imagesize_admission_reviews_seconds_count{kind=\"Deployment\",verdict=\"warned\"}")
                 .contains(
-                        "imagesize_admission_reviews_seconds_bucket{kind=\"Deployment\",verdict=\"warned\",le=\"1.0E-4\"}")
+                        "imagesize_admission_reviews_seconds_count{action=\"Warn\",kind=\"Deployment\",verdict=\"warned\"}")
+                .contains(
+                        "imagesize_admission_reviews_seconds_bucket{action=\"Warn\",kind=\"Deployment\",verdict=\"warned\",le=\"1.0E-4\"}")
                 .contains("imagesize_resolver_lookups_seconds_count{outcome=\"SIZED\",registry=\"" + registry.hostPort()
                         + "\"}")
                 .contains("imagesize_resolver_manifest_fetches_total")
+                .contains("imagesize_registry_requests_seconds_count{call=\"manifest\",outcome=\"ok\",registry=\""
+                        + registry.hostPort() + "\"}")
                 .contains("imagesize_resolver_manifest_cache_size");
     }
 
