@@ -3,8 +3,10 @@
 #   - kube-apiserver, etcd, kubectl and kube-controller-manager of one Kubernetes version, in the directory where
 #     fabric8 kube-api-test looks for them (~/.kubeapitest/k8s/<version>-linux-amd64/, or $KUBE_API_TEST_DIR);
 #     built from the Go module proxy when missing, since no binary download is reachable here;
-#   - Debian's docker-registry (CNCF Distribution), skopeo and umoci, installed with apt-get when missing.
-# Usage: hack/test-env.sh [all|k8s|registry|print-dir]
+#   - Debian's docker-registry (CNCF Distribution), skopeo and umoci, installed with apt-get when missing;
+#   - helm of one version (for the chart's tests and hack/render-deploy.sh), built from the Go module proxy into
+#     ~/.cache/image-size-operator/helm-v<version>/ when missing.
+# Usage: hack/test-env.sh [all|k8s|registry|helm|print-dir|print-helm]
 set -euo pipefail
 
 K8S_VERSION="${K8S_VERSION:-1.34.4}"
@@ -12,6 +14,8 @@ ETCD_VERSION="${ETCD_VERSION:-3.6.16}"
 KUBE_API_TEST_DIR="${KUBE_API_TEST_DIR:-$HOME/.kubeapitest}"
 BIN_DIR="$KUBE_API_TEST_DIR/k8s/${K8S_VERSION}-linux-amd64"
 BUILD_DIR="${IMAGESIZE_CACHE:-$HOME/.cache/image-size-operator}/build-k8s-${K8S_VERSION}-etcd-${ETCD_VERSION}"
+HELM_VERSION="${HELM_VERSION:-3.22.0}"
+HELM_DIR="${IMAGESIZE_CACHE:-$HOME/.cache/image-size-operator}/helm-v${HELM_VERSION}"
 
 log() { printf '[test-env] %s\n' "$*" >&2; }
 
@@ -96,10 +100,40 @@ provide_registry() {
   log "registry tools present: $(command -v docker-registry || echo /usr/bin/docker-registry), $(command -v skopeo), $(command -v umoci)"
 }
 
+provide_helm() {
+  if [[ -x "$HELM_DIR/helm" ]]; then
+    log "helm present: $HELM_DIR/helm"
+    return
+  fi
+  if ! command -v go >/dev/null 2>&1; then
+    log "no Go toolchain and no helm in $HELM_DIR: the Helm chart tests will fail"
+    return
+  fi
+  # No release binary download is reachable here, only the Go module proxy; helm's own module builds as is.
+  log "building helm v$HELM_VERSION from the Go module proxy (first time only; about 2 minutes)"
+  # As helm's Makefile does: the Kubernetes version that `helm template` and `helm lint` assume without a cluster is
+  # the one of its client-go (v0.N -> 1.N); the source's fallback (1.20) would fail any chart with a newer kubeVersion.
+  local gomod k8s_minor
+  gomod=$(GOFLAGS=-mod=mod go mod download -json "helm.sh/helm/v3@v$HELM_VERSION" | python3 -c 'import json,sys; print(json.load(sys.stdin)["GoMod"])')
+  k8s_minor=$(awk '$1 == "k8s.io/client-go" {split($2, v, "."); print v[2]}' "$gomod")
+  [[ -n "$k8s_minor" ]] || { log "found no k8s.io/client-go version in $gomod"; exit 1; }
+  local ldflags="-s -w -X helm.sh/helm/v3/internal/version.version=v$HELM_VERSION"
+  local pkg
+  for pkg in helm.sh/helm/v3/pkg/chartutil helm.sh/helm/v3/pkg/lint/rules; do
+    ldflags+=" -X $pkg.k8sVersionMajor=1 -X $pkg.k8sVersionMinor=$k8s_minor"
+  done
+  mkdir -p "$HELM_DIR"
+  CGO_ENABLED=0 GOFLAGS=-mod=mod GOBIN="$HELM_DIR" \
+    go install -trimpath -ldflags "$ldflags" "helm.sh/helm/v3/cmd/helm@v$HELM_VERSION"
+  "$HELM_DIR/helm" version --short >&2
+}
+
 case "${1:-all}" in
-  all) provide_registry; provide_k8s ;;
+  all) provide_registry; provide_k8s; provide_helm ;;
   k8s) provide_k8s ;;
   registry) provide_registry ;;
+  helm) provide_helm ;;
   print-dir) echo "$BIN_DIR" ;;
-  *) echo "usage: $0 [all|k8s|registry|print-dir]" >&2; exit 64 ;;
+  print-helm) echo "$HELM_DIR/helm" ;;
+  *) echo "usage: $0 [all|k8s|registry|helm|print-dir|print-helm]" >&2; exit 64 ;;
 esac

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Refreshes the committed CRDs in crds/ from the ones the build generates out of the classes in
-# dev.imagesize.api (target/classes/META-INF/fabric8/). Never edit crds/ by hand: change the Java classes and run
-# this; CrdDriftTest fails while the two differ.
+# Refreshes the committed CRDs in crds/ and in the Helm chart (helm/image-size-operator/crds/) from the ones the
+# build generates out of the classes in dev.imagesize.api (target/classes/META-INF/fabric8/). Never edit either copy
+# by hand: change the Java classes and run this; CrdDriftTest fails while they differ.
 # Usage: hack/update-crds.sh [--no-build]   (--no-build: only copy what the last build generated)
 # MVN picks the Maven command (default: mvn if installed, else ./mvnw); MVN_ARGS adds options, e.g. -o.
 set -euo pipefail
@@ -23,7 +23,9 @@ if ((${#generated[@]} == 0)); then
   exit 1
 fi
 
-mkdir -p crds
-rm -f crds/*."$GROUP"-v1.yml
-cp "${generated[@]}" crds/
-printf 'updated %s\n' "${generated[@]/#$GENERATED/crds}"
+for dir in crds helm/image-size-operator/crds; do
+  mkdir -p "$dir"
+  rm -f "$dir"/*."$GROUP"-v1.yml
+  cp "${generated[@]}" "$dir"/
+  printf 'updated %s\n' "${generated[@]/#$GENERATED/$dir}"
+done

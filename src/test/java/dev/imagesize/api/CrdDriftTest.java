@@ -13,35 +13,56 @@ import java.util.TreeSet;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
-/** Fails when the CRDs committed in crds/ are not the ones the build generates from dev.imagesize.api. */
+/**
+ * Fails when the CRDs committed in crds/, or the Helm chart's copies in helm/image-size-operator/crds/, are not the
+ * ones the build generates from dev.imagesize.api.
+ */
 class CrdDriftTest {
 
-    private static final String FIX = "crds/ is out of date with the API classes: run hack/update-crds.sh and commit"
-            + " the result (never edit crds/ by hand).";
+    private static final String FIX = "the committed CRDs are out of date with the API classes: run"
+            + " hack/update-crds.sh and commit the result (never edit crds/ or helm/image-size-operator/crds/ by hand).";
 
     @Test
     void committedCrdsAreTheGeneratedOnes() throws IOException {
+        assertThat(driftOf(Crds.committedDir())).as(FIX).isEmpty();
+    }
+
+    @Test
+    void chartCrdsAreTheGeneratedOnes() throws IOException {
+        assertThat(driftOf(Crds.chartDir())).as(FIX).isEmpty();
+    }
+
+    /** What differs between the CRDs in {@code committedDir} and the generated ones, one line per problem. */
+    private static List<String> driftOf(Path committedDir) throws IOException {
         Set<String> generated = crdFileNames(Crds.generatedDir());
         assertThat(generated)
                 .as("CRDs generated in %s (build first)", Crds.generatedDir())
                 .contains(Crds.NAMESPACED, Crds.CLUSTER);
 
+        String shown =
+                Crds.projectDir()
+                                .toAbsolutePath()
+                                .normalize()
+                                .relativize(committedDir.toAbsolutePath().normalize()) + "/";
         List<String> problems = new ArrayList<>();
-        Set<String> committed = crdFileNames(Crds.committedDir());
+        Set<String> committed = crdFileNames(committedDir);
         for (String name : generated) {
             if (!committed.contains(name)) {
-                problems.add("crds/" + name + " is missing");
-            } else if (!content(Crds.committedDir().resolve(name))
-                    .equals(content(Crds.generatedDir().resolve(name)))) {
-                problems.add("crds/" + name + " differs from the generated " + name);
+                problems.add(shown + name + " is missing");
+            } else {
+                firstDifference(
+                                content(committedDir.resolve(name)),
+                                content(Crds.generatedDir().resolve(name)))
+                        .ifPresent(difference ->
+                                problems.add(shown + name + " differs from the generated " + name + ", " + difference));
             }
         }
         for (String name : committed) {
             if (!generated.contains(name)) {
-                problems.add("crds/" + name + " is no longer generated");
+                problems.add(shown + name + " is no longer generated");
             }
         }
-        assertThat(problems).as(FIX).isEmpty();
+        return problems;
     }
 
     private static Set<String> crdFileNames(Path dir) throws IOException {

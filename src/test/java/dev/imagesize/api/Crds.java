@@ -32,6 +32,11 @@ final class Crds {
         return projectDir().resolve("crds");
     }
 
+    /** The Helm chart's committed copies (installed by {@code helm install}), also written by hack/update-crds.sh. */
+    static Path chartDir() {
+        return projectDir().resolve("helm/image-size-operator/crds");
+    }
+
     static CustomResourceDefinition generated(String fileName) {
         Path file = generatedDir().resolve(fileName);
         if (!Files.isRegularFile(file)) {
