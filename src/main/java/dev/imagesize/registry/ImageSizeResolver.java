@@ -122,17 +122,55 @@ public final class ImageSizeResolver implements AutoCloseable {
                 .get(0);
     }
 
-    /** Resolves several images at once, all within one deadline; results are in the order of {@code lookups}. */
+    /**
+     * Resolves several images at once, all within one deadline; results are in the order of {@code lookups}. What the
+     * caches can answer is answered on the calling thread; only the rest goes to the background threads.
+     */
     public List<ResolveResult> resolveAll(List<Lookup> lookups, Duration timeout) {
         long deadline = System.nanoTime() + Math.max(0, timeout.toNanos());
-        List<CompletableFuture<ResolveResult>> running = lookups.stream()
-                .map(lookup -> resolveAsync(lookup.image(), lookup.platforms(), lookup.credential()))
-                .toList();
         List<ResolveResult> results = new ArrayList<>(lookups.size());
+        List<CompletableFuture<ResolveResult>> running = new ArrayList<>(lookups.size());
+        for (Lookup lookup : lookups) {
+            ResolveResult cached = fromCaches(lookup);
+            results.add(cached);
+            running.add(cached != null ? null : resolveAsync(lookup.image(), lookup.platforms(), lookup.credential()));
+        }
         for (int i = 0; i < lookups.size(); i++) {
-            results.add(await(lookups.get(i).image(), running.get(i), deadline - System.nanoTime(), timeout));
+            if (results.get(i) == null) {
+                results.set(i, await(lookups.get(i).image(), running.get(i), deadline - System.nanoTime(), timeout));
+            }
         }
         return results;
+    }
+
+    /** The answer if every manifest and config it needs is cached (or a failure is remembered), else null. */
+    private ResolveResult fromCaches(Lookup lookup) {
+        CACHE_ONLY.set(Boolean.TRUE);
+        try {
+            return resolveNow(lookup.image(), lookup.platforms(), lookup.credential());
+        } catch (CacheMiss miss) {
+            return null;
+        } finally {
+            CACHE_ONLY.remove();
+        }
+    }
+
+    /** Set while {@link #fromCaches} runs: a cache miss then ends the attempt instead of calling the registry. */
+    private static final ThreadLocal<Boolean> CACHE_ONLY = new ThreadLocal<>();
+
+    /** Thrown (without a stack trace) when a cache-only attempt needs the registry. */
+    private static final class CacheMiss extends RuntimeException {
+        private static final CacheMiss INSTANCE = new CacheMiss();
+
+        private CacheMiss() {
+            super("not cached", null, false, false);
+        }
+    }
+
+    private static void requireFetchAllowed() {
+        if (CACHE_ONLY.get() != null) {
+            throw CacheMiss.INSTANCE;
+        }
     }
 
     private static ResolveResult await(
@@ -179,6 +217,8 @@ public final class ImageSizeResolver implements AutoCloseable {
             return sizeIndex(image, repository, (Manifest.Index) top, platforms);
         } catch (RegistryFailure failure) {
             return new ResolveResult.Failed(image, failure.error());
+        } catch (CacheMiss miss) {
+            throw miss;
         } catch (RuntimeException e) {
             return new ResolveResult.Failed(image, unexpected(image, e));
         }
@@ -284,6 +324,7 @@ public final class ImageSizeResolver implements AutoCloseable {
             throw new RegistryFailure(failure.error());
         }
 
+        requireFetchAllowed();
         return manifestFetches.run(key, () -> {
             Manifest again = cached(repository, qualifier, byDigest); // another caller may have just finished
             return again != null ? again : fetch(repository, qualifier, byDigest, key);
@@ -329,6 +370,7 @@ public final class ImageSizeResolver implements AutoCloseable {
         if (cached != null) {
             return cached;
         }
+        requireFetchAllowed();
         return configFetches.run(key, () -> {
             Platform again = configPlatforms.getIfPresent(key);
             if (again != null) {

@@ -212,4 +212,16 @@ class ImageSizeResolverTest {
                 .hasSize(1);
         assertThat(registry.manifestFetches).hasValue(1);
     }
+
+    @Test
+    void cachedAnswersNeedNoTimeAndNoBackgroundThread() {
+        registry.image("1.0", "sha256:a", AMD64, 1_000, 10_000);
+        resolve("reg.local/app:1.0", PlatformSelection.of(AMD64));
+
+        ResolveResult instant =
+                resolver.resolve(ImageRef.parse("reg.local/app:1.0"), PlatformSelection.of(AMD64), null, Duration.ZERO);
+
+        assertThat(sized(instant).sizes()).hasSize(1);
+        assertThat(registry.manifestFetches).hasValue(1);
+    }
 }
