@@ -33,7 +33,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -281,10 +280,5 @@ public final class AdmissionHandler {
         }
         int newline = message.indexOf('\n');
         return newline < 0 ? message : message.substring(0, newline);
-    }
-
-    /** The kinds this webhook checks (for the ValidatingWebhookConfiguration and tests). */
-    public static Set<String> kinds() {
-        return KINDS.keySet();
     }
 }

@@ -92,16 +92,6 @@ public class ClusterView implements PolicySource {
         return platforms;
     }
 
-    /** The ImageSizePolicies in the cache. */
-    public List<ImageSizePolicy> namespacedPolicies() {
-        return policies == null ? List.of() : policies.getStore().list();
-    }
-
-    /** The ClusterImageSizePolicies in the cache. */
-    public List<ClusterImageSizePolicy> clusterPolicies() {
-        return clusterPolicies == null ? List.of() : clusterPolicies.getStore().list();
-    }
-
     private void recompile() {
         List<Rule> compiled = new ArrayList<>();
         compileAll(policies == null ? List.of() : policies.getStore().list(), PolicyRules::of, compiled);

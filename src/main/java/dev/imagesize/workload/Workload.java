@@ -28,9 +28,4 @@ public record Workload(
         containers = List.copyOf(containers);
         imagePullSecrets = List.copyOf(imagePullSecrets);
     }
-
-    /** {@code Deployment shop/api}. */
-    public String displayName() {
-        return kind + " " + namespace + "/" + name;
-    }
 }
