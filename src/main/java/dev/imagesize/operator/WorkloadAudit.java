@@ -181,8 +181,8 @@ public class WorkloadAudit {
                     keys.add(key);
                 }
             }
-            if (keys.isEmpty()) {
-                return;
+            if (keys.isEmpty() && !(full && !firstPassDone)) {
+                return; // nothing changed; but a first full pass over an empty cluster still counts as done
             }
             audit(keys);
             if (full && !firstPassDone) {
