@@ -249,5 +249,20 @@ class AuditIT {
                         + "\",policy=\"web-budget\"} 2.0")
                 .contains("imagesize_reconciliations_seconds_count{kind=\"ImageSizePolicy\",patched=\"true\"}")
                 .contains("imagesize_resolver_lookups_seconds_count");
+
+        // deleting the policy takes our annotations off the workloads it governed
+        kubectl.run("delete", "isp", "web-budget", "-n", NS).assertSuccess();
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        String remaining = "";
+        while (System.nanoTime() < deadline) {
+            remaining = kubectl.run("get", "deployment", "big", "-n", NS, "-o", "jsonpath={.metadata.annotations}")
+                    .assertSuccess()
+                    .stdout();
+            if (!remaining.contains("imagesize.dev/")) {
+                break;
+            }
+            Thread.sleep(250);
+        }
+        assertThat(remaining).doesNotContain("imagesize.dev/");
     }
 }
