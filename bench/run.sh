@@ -3,5 +3,6 @@
 # and prints the Markdown they leave in target/bench/ (copy the figures into BENCHMARKS.md with the date).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+command -v wrk >/dev/null || apt-get install -y -qq wrk >/dev/null   # the light HTTP load generator (Debian)
 ./mvnw -B -q verify -Pbench
 cat target/bench/*.md

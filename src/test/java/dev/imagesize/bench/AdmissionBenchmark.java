@@ -67,8 +67,76 @@ class AdmissionBenchmark {
                 assertThat(cold.failures).isZero();
                 assertThat(warm.failures).isZero();
             }
+            wrk(operator, registry, report);
         }
         report.write();
+    }
+
+    /**
+     * The same warm admissions driven by wrk, a C load generator much lighter than Java's HttpClient: on two shared
+     * cores the generator's own cost otherwise dominates what is measured.
+     */
+    private static void wrk(OperatorProcess operator, LocalRegistry registry, BenchReport report) throws Exception {
+        if (new ProcessBuilder("sh", "-c", "command -v wrk").start().waitFor() != 0) {
+            report.line("").line("wrk is not installed (apt-get install wrk): its rows are left out.");
+            return;
+        }
+        String image = TestImages.push(registry, "bench/wrk", "1.0", Format.OCI, 50_000)
+                .reference();
+        java.nio.file.Path body = java.nio.file.Files.createTempFile("review", ".json");
+        java.nio.file.Files.writeString(body, review("wrk", image));
+        java.nio.file.Path script = java.nio.file.Files.createTempFile("post", ".lua");
+        java.nio.file.Files.writeString(
+                script,
+                "local f = io.open(\"" + body + "\", \"r\")\n"
+                        + "wrk.method = \"POST\"\nwrk.body = f:read(\"*a\")\nwrk.headers[\"Content-Type\"] = \"application/json\"\n");
+        run(operator, java.util.List.of("wrk", "-t1", "-c4", "-d3s", "-s", script.toString(), operator.webhookUrl()));
+        report.line("")
+                .line("Warm, driven by wrk (10 s per row, same review and policy):")
+                .line("")
+                .line("| connections | throughput (req/s) | mean ms | p50 ms | p99 ms | non-2xx |")
+                .line("|---|---|---|---|---|---|");
+        for (int connections : new int[] {1, 16, 100}) {
+            String out = run(
+                    operator,
+                    java.util.List.of(
+                            "wrk",
+                            connections == 1 ? "-t1" : "-t2",
+                            "-c" + connections,
+                            "-d10s",
+                            "--latency",
+                            "-s",
+                            script.toString(),
+                            operator.webhookUrl()));
+            report.line(String.format(
+                    Locale.ROOT,
+                    "| %d | %s | %s | %s | %s | %s |",
+                    connections,
+                    field(out, "Requests/sec:\\s+([0-9.]+)"),
+                    millis(field(out, "Latency\\s+(\\S+)")),
+                    millis(field(out, "50%\\s+(\\S+)")),
+                    millis(field(out, "99%\\s+(\\S+)")),
+                    out.contains("Non-2xx") ? field(out, "Non-2xx or 3xx responses:\\s+(\\d+)") : "0"));
+        }
+    }
+
+    private static String run(OperatorProcess operator, List<String> command) throws Exception {
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(process.waitFor()).as(out).isZero();
+        return out;
+    }
+
+    private static String field(String text, String regex) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile(regex).matcher(text);
+        return m.find() ? m.group(1) : "?";
+    }
+
+    /** wrk prints 148.00us, 3.44ms or 1.2s. */
+    private static String millis(String value) {
+        double number = Double.parseDouble(value.replaceAll("[a-z]+$", ""));
+        double ms = value.endsWith("us") ? number / 1000 : value.endsWith("ms") ? number : number * 1000;
+        return String.format(Locale.ROOT, "%.3f", ms);
     }
 
     record Run(int requests, double seconds, long[] latencies, int failures) {
