@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BiPredicate;
 import java.util.function.Function;
 import org.jboss.logging.Logger;
 
@@ -129,29 +130,19 @@ public class ClusterView implements PolicySource {
 
     /** Runs {@code action} when a policy appears, goes, or its spec changes (a new generation); not on status. */
     private static <T extends HasMetadata> ResourceEventHandler<T> onSpecChange(Runnable action) {
-        return new ResourceEventHandler<>() {
-            @Override
-            public void onAdd(T obj) {
-                action.run();
-            }
-
-            @Override
-            public void onUpdate(T oldObj, T newObj) {
-                if (!Objects.equals(
-                        oldObj.getMetadata().getGeneration(),
-                        newObj.getMetadata().getGeneration())) {
-                    action.run();
-                }
-            }
-
-            @Override
-            public void onDelete(T obj, boolean deletedFinalStateUnknown) {
-                action.run();
-            }
-        };
+        return onChange(
+                (before, after) -> !Objects.equals(
+                        before.getMetadata().getGeneration(),
+                        after.getMetadata().getGeneration()),
+                action);
     }
 
     private static <T> ResourceEventHandler<T> onChange(Runnable action) {
+        return onChange((before, after) -> !Objects.equals(before, after), action);
+    }
+
+    /** Runs {@code action} on every add and delete, and on the updates {@code changed} selects. */
+    private static <T> ResourceEventHandler<T> onChange(BiPredicate<T, T> changed, Runnable action) {
         return new ResourceEventHandler<>() {
             @Override
             public void onAdd(T obj) {
@@ -160,7 +151,7 @@ public class ClusterView implements PolicySource {
 
             @Override
             public void onUpdate(T oldObj, T newObj) {
-                if (!Objects.equals(oldObj, newObj)) {
+                if (changed.test(oldObj, newObj)) {
                     action.run();
                 }
             }

@@ -99,16 +99,9 @@ public final class DockerConfig {
 
     /** The credential for {@code image}, if any entry matches it. */
     public Optional<RegistryCredential> credentialFor(ImageRef image) {
-        String registry = image.registry();
-        String host = registry;
-        String port = "";
-        int colon = registry.lastIndexOf(':');
-        if (colon > 0 && !registry.endsWith("]")) {
-            host = registry.substring(0, colon);
-            port = registry.substring(colon + 1);
-        }
-        String imageHost = host;
-        String imagePort = port;
+        String[] hostPort = splitHostPort(image.registry());
+        String imageHost = hostPort[0];
+        String imagePort = hostPort[1];
         return entries.stream()
                 .filter(entry -> entry.matches(imageHost, imagePort, image.repository()))
                 .max(Comparator.comparingInt(Entry::specificity))
@@ -154,14 +147,9 @@ public final class DockerConfig {
         int slash = rest.indexOf('/');
         String hostPort = slash < 0 ? rest : rest.substring(0, slash);
         String path = slash < 0 ? "" : rest.substring(slash + 1);
-        String host = hostPort;
-        String port = "";
-        int colon = hostPort.lastIndexOf(':');
-        if (colon > 0 && !hostPort.endsWith("]")) {
-            host = hostPort.substring(0, colon);
-            port = hostPort.substring(colon + 1);
-        }
-        host = host.toLowerCase();
+        String[] split = splitHostPort(hostPort);
+        String host = split[0].toLowerCase();
+        String port = split[1];
         if (host.equals("index.docker.io") || host.equals("registry-1.docker.io")) {
             host = "docker.io";
             if (path.equals("v1") || path.equals("v2")) {
@@ -169,6 +157,15 @@ public final class DockerConfig {
             }
         }
         return new Entry(host, port, path, credential);
+    }
+
+    /** {host, port} of {@code host[:port]}; the port is empty when absent (a bracketed IPv6 host keeps its colons). */
+    private static String[] splitHostPort(String hostPort) {
+        int colon = hostPort.lastIndexOf(':');
+        if (colon > 0 && !hostPort.endsWith("]")) {
+            return new String[] {hostPort.substring(0, colon), hostPort.substring(colon + 1)};
+        }
+        return new String[] {hostPort, ""};
     }
 
     /** Shell-style match of one DNS label: {@code *} is any run of characters. */
