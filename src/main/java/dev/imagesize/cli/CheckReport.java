@@ -8,6 +8,7 @@ import dev.imagesize.image.ResolveError;
 import dev.imagesize.image.ResolveResult;
 import dev.imagesize.policy.Limits;
 import dev.imagesize.policy.Limits.Breach;
+import dev.imagesize.policy.Messages;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -113,7 +114,7 @@ final class CheckReport {
                         "        %-11s %-12d %-20s %s%n",
                         ByteSize.format(layer.sizeBytes()),
                         layer.sizeBytes(),
-                        shortDigest(layer.digest()),
+                        Messages.digestPrefix(layer.digest()),
                         layer.mediaType());
             }
             out.printf(
@@ -200,7 +201,7 @@ final class CheckReport {
                 "image size " + ByteSize.format(breach.actual()) + " is over --max " + ByteSize.format(breach.allowed())
                         + " by " + ByteSize.format(breach.excess());
             case MAX_LAYER_SIZE ->
-                "layer " + shortDigest(breach.layer().digest()) + " of " + ByteSize.format(breach.actual())
+                "layer " + Messages.digestPrefix(breach.layer().digest()) + " of " + ByteSize.format(breach.actual())
                         + " is over --max-layer-size " + ByteSize.format(breach.allowed());
             case MAX_LAYERS -> breach.actual() + " layers is over --max-layers " + breach.allowed();
         };
@@ -218,10 +219,5 @@ final class CheckReport {
             parts.add("--max-layers " + limits.maxLayers());
         }
         return String.join(", ", parts);
-    }
-
-    static String shortDigest(String digest) {
-        int colon = digest.indexOf(':');
-        return colon >= 0 && digest.length() > colon + 13 ? digest.substring(0, colon + 13) : digest;
     }
 }

@@ -64,8 +64,14 @@ public final class Messages {
 
     /** {@code sha256:3f2a1b2c3d4e...}: enough to recognise a layer in `docker history` or a registry UI. */
     public static String shortDigest(String digest) {
+        String prefix = digestPrefix(digest);
+        return prefix.equals(digest) ? digest : prefix + "...";
+    }
+
+    /** The algorithm and the first 12 hex digits of a digest, or the digest itself when it is shorter. */
+    public static String digestPrefix(String digest) {
         int colon = digest.indexOf(':');
-        return colon >= 0 && digest.length() > colon + 13 ? digest.substring(0, colon + 13) + "..." : digest;
+        return colon >= 0 && digest.length() > colon + 13 ? digest.substring(0, colon + 13) : digest;
     }
 
     private static String capitalized(String enumName) {
