@@ -56,8 +56,8 @@ class BearerTokenAuthTest {
     /** Every manifest request, with the Authorization it carried and the status it got. */
     private final List<ManifestRequest> manifestRequests = new CopyOnWriteArrayList<>();
 
-    private final byte[] v1 = ociManifest(1_234, new long[] {10_000, 2_500_000, 7});
-    private final byte[] v2 = ociManifest(4_321, new long[] {99});
+    private final byte[] v1 = FakeRegistry.ociManifest(1_234, new long[] {10_000, 2_500_000, 7}, 0);
+    private final byte[] v2 = FakeRegistry.ociManifest(4_321, new long[] {99}, 0);
 
     record TokenRequest(Map<String, String> query, String authorization) {}
 
@@ -165,30 +165,6 @@ class BearerTokenAuthTest {
         ResolveError error = ((RegistryFailure) thrown).error();
         assertThat(thrown).hasMessage(error.message());
         return error;
-    }
-
-    private static String fakeDigest(char c) {
-        return "sha256:" + String.valueOf(c).repeat(64);
-    }
-
-    private static byte[] ociManifest(long configSize, long[] layerSizes) {
-        StringBuilder json = new StringBuilder()
-                .append("{\"schemaVersion\":2,\"mediaType\":\"")
-                .append(OCI_MANIFEST)
-                .append("\",\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"digest\":\"")
-                .append(fakeDigest('c'))
-                .append("\",\"size\":")
-                .append(configSize)
-                .append("},\"layers\":[");
-        for (int i = 0; i < layerSizes.length; i++) {
-            json.append(i == 0 ? "" : ",")
-                    .append("{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar+gzip\",\"digest\":\"")
-                    .append(fakeDigest((char) ('1' + i)))
-                    .append("\",\"size\":")
-                    .append(layerSizes[i])
-                    .append("}");
-        }
-        return json.append("]}").toString().getBytes(StandardCharsets.UTF_8);
     }
 
     @Test

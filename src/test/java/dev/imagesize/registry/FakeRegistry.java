@@ -219,4 +219,35 @@ final class FakeRegistry implements AutoCloseable {
             throw new IllegalStateException(e);
         }
     }
+
+    static String fakeDigest(char c) {
+        return "sha256:" + String.valueOf(c).repeat(64);
+    }
+
+    /** An OCI image manifest, optionally with an annotation of {@code padding} characters. */
+    static byte[] ociManifest(long configSize, long[] layerSizes, int padding) {
+        StringBuilder json = new StringBuilder()
+                .append("{\"schemaVersion\":2,\"mediaType\":\"")
+                .append("application/vnd.oci.image.manifest.v1+json")
+                .append("\",\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"digest\":\"")
+                .append(fakeDigest('c'))
+                .append("\",\"size\":")
+                .append(configSize)
+                .append("},\"layers\":[");
+        for (int i = 0; i < layerSizes.length; i++) {
+            json.append(i == 0 ? "" : ",")
+                    .append("{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar+gzip\",\"digest\":\"")
+                    .append(fakeDigest((char) ('1' + i)))
+                    .append("\",\"size\":")
+                    .append(layerSizes[i])
+                    .append("}");
+        }
+        json.append("]");
+        if (padding > 0) {
+            json.append(",\"annotations\":{\"padding\":\"")
+                    .append("x".repeat(padding))
+                    .append("\"}");
+        }
+        return json.append("}").toString().getBytes(StandardCharsets.UTF_8);
+    }
 }

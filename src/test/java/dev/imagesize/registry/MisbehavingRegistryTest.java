@@ -105,40 +105,9 @@ class MisbehavingRegistryTest {
         return error;
     }
 
-    private static String fakeDigest(char c) {
-        return "sha256:" + String.valueOf(c).repeat(64);
-    }
-
-    /** An OCI image manifest, optionally with an annotation of {@code padding} characters. */
-    private static byte[] ociManifest(long configSize, long[] layerSizes, int padding) {
-        StringBuilder json = new StringBuilder()
-                .append("{\"schemaVersion\":2,\"mediaType\":\"")
-                .append(OCI_MANIFEST)
-                .append("\",\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"digest\":\"")
-                .append(fakeDigest('c'))
-                .append("\",\"size\":")
-                .append(configSize)
-                .append("},\"layers\":[");
-        for (int i = 0; i < layerSizes.length; i++) {
-            json.append(i == 0 ? "" : ",")
-                    .append("{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar+gzip\",\"digest\":\"")
-                    .append(fakeDigest((char) ('1' + i)))
-                    .append("\",\"size\":")
-                    .append(layerSizes[i])
-                    .append("}");
-        }
-        json.append("]");
-        if (padding > 0) {
-            json.append(",\"annotations\":{\"padding\":\"")
-                    .append("x".repeat(padding))
-                    .append("\"}");
-        }
-        return json.append("}").toString().getBytes(StandardCharsets.UTF_8);
-    }
-
     @Test
     void validManifestByTagHasItsExactSizesAndTheDigestOfTheBytesServed() throws Exception {
-        byte[] manifest = ociManifest(1_234, new long[] {10_000, 2_500_000, 7}, 0);
+        byte[] manifest = FakeRegistry.ociManifest(1_234, new long[] {10_000, 2_500_000, 7}, 0);
         serve(exchange -> sendManifest(exchange, OCI_MANIFEST, manifest));
 
         Manifest fetched = new JibManifestSource(config(HTTP_TIMEOUT)).fetchManifest(repository(null), "v1");
@@ -146,12 +115,13 @@ class MisbehavingRegistryTest {
         assertThat(fetched).isInstanceOfSatisfying(Manifest.Image.class, image -> {
             assertThat(image.digest()).isEqualTo(sha256(manifest));
             assertThat(image.mediaType()).isEqualTo(OCI_MANIFEST);
-            assertThat(image.configDigest()).isEqualTo(fakeDigest('c'));
+            assertThat(image.configDigest()).isEqualTo(FakeRegistry.fakeDigest('c'));
             assertThat(image.configSizeBytes()).isEqualTo(1_234);
             assertThat(image.layers()).extracting(Layer::sizeBytes).containsExactly(10_000L, 2_500_000L, 7L);
             assertThat(image.layers())
                     .extracting(Layer::digest)
-                    .containsExactly(fakeDigest('1'), fakeDigest('2'), fakeDigest('3'));
+                    .containsExactly(
+                            FakeRegistry.fakeDigest('1'), FakeRegistry.fakeDigest('2'), FakeRegistry.fakeDigest('3'));
         });
         assertThat(manifestRequests).contains("/v2/app/manifests/v1");
     }
@@ -188,8 +158,8 @@ class MisbehavingRegistryTest {
 
     @Test
     void manifestByDigestWhoseBytesHashToAnotherDigestIsRefused() throws Exception {
-        byte[] manifest = ociManifest(100, new long[] {200}, 0);
-        String asked = fakeDigest('d');
+        byte[] manifest = FakeRegistry.ociManifest(100, new long[] {200}, 0);
+        String asked = FakeRegistry.fakeDigest('d');
         serve(exchange -> {
             // the registry even claims the digest asked for; only the bytes can be trusted
             exchange.getResponseHeaders().set("Docker-Content-Digest", asked);
@@ -206,8 +176,8 @@ class MisbehavingRegistryTest {
     @Test
     void manifestOverTheSizeLimitIsRefusedQuickly() throws Exception {
         int fiveMiB = 5 * 1024 * 1024;
-        byte[] empty = ociManifest(100, new long[] {200}, 1);
-        byte[] manifest = ociManifest(100, new long[] {200}, fiveMiB - empty.length + 1);
+        byte[] empty = FakeRegistry.ociManifest(100, new long[] {200}, 1);
+        byte[] manifest = FakeRegistry.ociManifest(100, new long[] {200}, fiveMiB - empty.length + 1);
         assertThat(manifest).hasSize(fiveMiB);
         serve(exchange -> sendManifest(exchange, OCI_MANIFEST, manifest));
 
@@ -223,7 +193,7 @@ class MisbehavingRegistryTest {
     @Test
     void dockerSchema1IsUnsupportedAndSaysHowToFixIt() throws Exception {
         String schema1 = "{\"schemaVersion\":1,\"name\":\"app\",\"tag\":\"v1\",\"architecture\":\"amd64\","
-                + "\"fsLayers\":[{\"blobSum\":\"" + fakeDigest('a') + "\"}],"
+                + "\"fsLayers\":[{\"blobSum\":\"" + FakeRegistry.fakeDigest('a') + "\"}],"
                 + "\"history\":[{\"v1Compatibility\":\"{\\\"id\\\":\\\"" + "e".repeat(64) + "\\\"}\"}]}";
         serve(exchange -> sendManifest(exchange, SCHEMA1_MANIFEST, schema1.getBytes(StandardCharsets.UTF_8)));
 

@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The real helm binary (built by hack/test-env.sh), run as a process the way a user runs it, against one kubeconfig,
@@ -66,32 +65,6 @@ public final class Helm {
 
     /** Runs a command in the project directory; its output and exit code, like a kubectl run. */
     static Kubectl.Result run(List<String> command, Map<String, String> env, int timeoutSeconds) {
-        try {
-            Path out = Files.createTempFile("helm-out-", ".txt");
-            Path err = Files.createTempFile("helm-err-", ".txt");
-            try {
-                ProcessBuilder builder = new ProcessBuilder(command)
-                        .directory(TestCluster.projectDir().toFile())
-                        .redirectOutput(out.toFile())
-                        .redirectError(err.toFile());
-                builder.environment().putAll(env);
-                Process process = builder.start();
-                process.getOutputStream().close();
-                if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
-                    process.destroyForcibly();
-                    throw new AssertionError(
-                            String.join(" ", command) + " did not finish within " + timeoutSeconds + " s");
-                }
-                return new Kubectl.Result(process.exitValue(), Files.readString(out), Files.readString(err));
-            } finally {
-                Files.deleteIfExists(out);
-                Files.deleteIfExists(err);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError("interrupted while running " + command.get(0), e);
-        }
+        return Kubectl.runProcess(command, env, null, timeoutSeconds);
     }
 }

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /** The real kubectl binary, run as a process the way a user runs it, against one kubeconfig. */
@@ -50,21 +51,32 @@ public final class Kubectl {
         }
         List<String> command = new ArrayList<>(List.of(binary.toString(), "--kubeconfig", kubeconfig.toString()));
         command.addAll(List.of(args));
+        return runProcess(command, Map.of(), stdin, 60);
+    }
+
+    /**
+     * Runs a command in the project directory with {@code stdin} (or none) and extra environment, waiting at most
+     * {@code timeoutSeconds}: its exit code and output. The one process runner of the test helpers.
+     */
+    static Result runProcess(List<String> command, Map<String, String> env, String stdin, int timeoutSeconds) {
         try {
-            Path out = Files.createTempFile("kubectl-out-", ".txt");
-            Path err = Files.createTempFile("kubectl-err-", ".txt");
+            Path out = Files.createTempFile("process-out-", ".txt");
+            Path err = Files.createTempFile("process-err-", ".txt");
             try {
-                Process process = new ProcessBuilder(command)
+                ProcessBuilder builder = new ProcessBuilder(command)
+                        .directory(TestCluster.projectDir().toFile())
                         .redirectOutput(out.toFile())
-                        .redirectError(err.toFile())
-                        .start();
+                        .redirectError(err.toFile());
+                builder.environment().putAll(env);
+                Process process = builder.start();
                 if (stdin != null) {
                     process.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
                 }
                 process.getOutputStream().close();
-                if (!process.waitFor(60, TimeUnit.SECONDS)) {
+                if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
                     process.destroyForcibly();
-                    throw new AssertionError("kubectl " + String.join(" ", args) + " did not finish within 60 s");
+                    throw new AssertionError(
+                            String.join(" ", command) + " did not finish within " + timeoutSeconds + " s");
                 }
                 return new Result(process.exitValue(), Files.readString(out), Files.readString(err));
             } finally {
@@ -75,7 +87,7 @@ public final class Kubectl {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new AssertionError("interrupted while running kubectl", e);
+            throw new AssertionError("interrupted while running " + command.get(0), e);
         }
     }
 }
