@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.imagesize.Deadline;
 import dev.imagesize.image.ImageRef;
 import dev.imagesize.image.Platform;
 import dev.imagesize.image.PlatformSelection;
@@ -90,7 +91,16 @@ public final class AdmissionHandler {
         static final String MALFORMED = "malformed";
     }
 
+    /** Answers a review with the configured deadline, counted from now. */
     public Reply handle(byte[] body) {
+        return handle(body, Deadline.in(deadline));
+    }
+
+    /**
+     * Answers a review by {@code due}: the webhook server computes it from when the request arrived (and the API
+     * server's own timeout), so every step of the review, not only the registry lookups, fits in it.
+     */
+    public Reply handle(byte[] body, Deadline due) {
         JsonNode review;
         try {
             review = JSON.readTree(body);
@@ -111,13 +121,13 @@ public final class AdmissionHandler {
         }
         String kind = request.path("kind").path("kind").asText("");
         try {
-            return decide(uid, kind, request);
+            return decide(uid, kind, request, due);
         } catch (IllegalArgumentException e) {
             return malformed("cannot read request.object of kind " + kind + ": " + firstLine(e.getMessage()));
         }
     }
 
-    private Reply decide(String uid, String kind, JsonNode request) {
+    private Reply decide(String uid, String kind, JsonNode request, Deadline due) {
         Class<? extends HasMetadata> type = KINDS.get(kind);
         String operation = request.path("operation").asText("");
         String subResource = request.path("subResource").asText("");
@@ -156,12 +166,13 @@ public final class AdmissionHandler {
             return allow(uid, kind, Decision.SKIPPED, List.of());
         }
         List<Platform> platforms = policies.clusterPlatforms();
-        Map<ImageRef, ResolveResult> sizes = resolve(workload, rules, platforms);
+        Map<ImageRef, ResolveResult> sizes = resolve(workload, rules, platforms, due);
         List<Finding> findings = PolicyEvaluator.evaluate(rules, workload.containers(), platforms, sizes::get);
         return answer(uid, kind, strictest(rules), findings);
     }
 
-    private Map<ImageRef, ResolveResult> resolve(Workload workload, List<Rule> rules, List<Platform> platforms) {
+    private Map<ImageRef, ResolveResult> resolve(
+            Workload workload, List<Rule> rules, List<Platform> platforms, Deadline due) {
         Map<ImageRef, java.util.Set<Platform>> needed =
                 PolicyEvaluator.imagesToSize(rules, workload.containers(), platforms);
         if (needed.isEmpty()) {
@@ -173,7 +184,7 @@ public final class AdmissionHandler {
                 image,
                 PlatformSelection.of(List.copyOf(imagePlatforms)),
                 workloadCredentials.credentialFor(image).orElse(null))));
-        List<ResolveResult> results = resolver.resolveAll(lookups, deadline);
+        List<ResolveResult> results = resolver.resolveAll(lookups, due, ImageSizeResolver.Priority.ADMISSION);
         Map<ImageRef, ResolveResult> sizes = new HashMap<>();
         for (int i = 0; i < lookups.size(); i++) {
             sizes.put(lookups.get(i).image(), results.get(i));

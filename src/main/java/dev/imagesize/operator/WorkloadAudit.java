@@ -1,6 +1,7 @@
 package dev.imagesize.operator;
 
 import dev.imagesize.Config;
+import dev.imagesize.Deadline;
 import dev.imagesize.image.ImageRef;
 import dev.imagesize.image.Platform;
 import dev.imagesize.image.PlatformSelection;
@@ -259,7 +260,8 @@ public class WorkloadAudit {
         List<ImageSizeResolver.Lookup> lookups = new ArrayList<>();
         needed.forEach((lookup, imagePlatforms) -> lookups.add(new ImageSizeResolver.Lookup(
                 lookup.image(), PlatformSelection.of(List.copyOf(imagePlatforms)), lookup.credential())));
-        List<ResolveResult> results = resolver.resolveAll(lookups, config.lookupTimeout());
+        List<ResolveResult> results =
+                resolver.resolveAll(lookups, Deadline.in(config.lookupTimeout()), ImageSizeResolver.Priority.AUDIT);
         Map<Lookup, ResolveResult> sizes = new HashMap<>();
         int i = 0;
         for (Lookup lookup : needed.keySet()) {

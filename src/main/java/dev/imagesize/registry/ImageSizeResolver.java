@@ -2,6 +2,7 @@ package dev.imagesize.registry;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.imagesize.Deadline;
 import dev.imagesize.image.ImageRef;
 import dev.imagesize.image.ImageSize;
 import dev.imagesize.image.Platform;
@@ -123,11 +124,27 @@ public final class ImageSizeResolver implements AutoCloseable {
     }
 
     /**
+     * Who waits for a lookup. Admission answers a person (or a controller) now; the audit can wait. Lookups of one
+     * priority never queue behind the other's.
+     */
+    public enum Priority {
+        ADMISSION,
+        AUDIT
+    }
+
+    /** {@link #resolveAll(List, Deadline, Priority)} with admission priority and a deadline {@code timeout} from now. */
+    public List<ResolveResult> resolveAll(List<Lookup> lookups, Duration timeout) {
+        return resolveAll(lookups, Deadline.in(timeout), Priority.ADMISSION);
+    }
+
+    /**
      * Resolves several images at once, all within one deadline; results are in the order of {@code lookups}. What the
      * caches can answer is answered on the calling thread; only the rest goes to the background threads.
      */
-    public List<ResolveResult> resolveAll(List<Lookup> lookups, Duration timeout) {
-        long deadline = System.nanoTime() + Math.max(0, timeout.toNanos());
+    public List<ResolveResult> resolveAll(List<Lookup> lookups, Deadline until, Priority priority) {
+        long deadline = until.atNanos();
+        // whole milliseconds, rounded up, so a 50 ms deadline reads "50ms" in messages
+        Duration timeout = Duration.ofMillis((until.remaining().toNanos() + 999_999) / 1_000_000);
         List<ResolveResult> results = new ArrayList<>(lookups.size());
         List<CompletableFuture<ResolveResult>> running = new ArrayList<>(lookups.size());
         for (Lookup lookup : lookups) {
