@@ -32,7 +32,9 @@ final class WebhookMetrics {
         /** The body is over the size limit: 400. */
         TOO_LARGE("too-large"),
         /** Every worker busy and the queue full: answered without registry lookups. */
-        QUEUE_FULL("queue-full");
+        QUEUE_FULL("queue-full"),
+        /** The handler had not answered by the deadline: the server answered 503 itself. */
+        DEADLINE("deadline");
 
         final String label;
 

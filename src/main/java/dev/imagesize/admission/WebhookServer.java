@@ -56,6 +56,12 @@ public class WebhookServer {
     private volatile String loadedCertificate;
     private volatile long reloadTimer = -1;
 
+    /** How long after a review's deadline the server answers it itself when the handler has not. */
+    static final Duration WATCHDOG_GRACE = Duration.ofMillis(250);
+
+    static final String NOT_REVIEWED_IN_TIME =
+            "{\"error\":\"not reviewed by its deadline: the webhook's failurePolicy decides\"}";
+
     @Inject
     WebhookServer(Vertx vertx, Config config, AdmissionHandler handler, KubernetesClient client, MeterRegistry meters) {
         this(vertx, config.webhook(), handler, client, meters);
@@ -227,8 +233,6 @@ public class WebhookServer {
             reply(request, 405, "{\"error\":\"method not allowed: use POST\"}", false);
             return;
         }
-        Deadline due =
-                ReviewDeadline.of(arrival, config.deadline(), request.getParam("timeout"), config.timeoutMargin());
         int limit = config.maxBodyBytes();
         long declared = parseLength(request.getHeader("Content-Length"));
         if (declared > limit) {
@@ -236,108 +240,149 @@ public class WebhookServer {
             reply(request, 400, tooLarge(limit), true);
             return;
         }
-        Body body = new Body();
-        if (declared > 0 && !body.reserve(declared)) {
-            overBudget(request, body);
-            return;
+        Deadline due =
+                ReviewDeadline.of(arrival, config.deadline(), request.getParam("timeout"), config.timeoutMargin());
+        new Exchange(request, arrival, due, limit).begin(declared);
+    }
+
+    /**
+     * One review from its head to its answer. The body must arrive by the deadline (else the connection is closed),
+     * and an answer goes out by the deadline plus {@link #WATCHDOG_GRACE}: the handler's, or else a 503 that leaves the
+     * decision to the API server's failurePolicy before its own timeout does.
+     */
+    private final class Exchange {
+        private final HttpServerRequest request;
+        private final long arrival;
+        private final Deadline due;
+        private final int limit;
+        private final List<Buffer> chunks = new ArrayList<>();
+        private final AtomicLong reserved = new AtomicLong();
+        private long received;
+        private boolean refused;
+        private long bodyTimer = -1;
+        private long watchdog = -1;
+
+        Exchange(HttpServerRequest request, long arrival, Deadline due, int limit) {
+            this.request = request;
+            this.arrival = arrival;
+            this.due = due;
+            this.limit = limit;
         }
-        long bodyTimer = vertx.setTimer(Math.max(1, due.remaining().toMillis()), fired -> {
-            if (!body.done) {
-                body.done = true;
-                body.release();
-                metrics.shed(WebhookMetrics.Shed.BODY_TIMEOUT);
-                request.connection().close();
+
+        void begin(long declaredLength) {
+            long untilDue = Math.max(1, due.remaining().toMillis());
+            bodyTimer = vertx.setTimer(untilDue, fired -> bodyLate());
+            watchdog = vertx.setTimer(untilDue + WATCHDOG_GRACE.toMillis(), fired -> notAnsweredInTime());
+            request.response().endHandler(ended -> {
+                connections.requestFinished(request.connection());
+                vertx.cancelTimer(watchdog);
+            });
+            request.exceptionHandler(failure -> release());
+            if (declaredLength > 0 && !reserve(declaredLength)) {
+                overBudget();
             }
-        });
-        request.exceptionHandler(failure -> {
-            vertx.cancelTimer(bodyTimer);
-            body.done = true;
-            body.release();
-        });
-        request.handler(chunk -> {
-            if (body.done) {
-                return;
-            }
-            if (body.received + chunk.length() > limit) {
-                body.done = true;
+            request.handler(this::chunk);
+            request.endHandler(ended -> {
                 vertx.cancelTimer(bodyTimer);
-                body.release();
+                if (!refused) {
+                    review();
+                }
+            });
+        }
+
+        private void chunk(Buffer chunk) {
+            if (refused) {
+                return; // answered already: the rest of the body is read and dropped, never held
+            }
+            if (received + chunk.length() > limit) {
+                refused = true;
+                release();
                 metrics.shed(WebhookMetrics.Shed.TOO_LARGE);
                 reply(request, 400, tooLarge(limit), true);
                 return;
             }
-            if (!body.reserve(body.received + chunk.length())) {
-                body.done = true;
-                vertx.cancelTimer(bodyTimer);
-                overBudget(request, body);
+            if (!reserve(received + chunk.length())) {
+                overBudget();
                 return;
             }
-            body.add(chunk);
-        });
-        request.endHandler(ended -> {
-            vertx.cancelTimer(bodyTimer);
-            if (body.done) {
-                return;
-            }
-            body.done = true;
-            review(request, body, due);
-        });
-    }
-
-    /** Hands a complete body to a worker, or to the overload pool, or answers it here when both are full. */
-    private void review(HttpServerRequest request, Body body, Deadline due) {
-        byte[] bytes = body.bytes();
-        AdmissionWorkers.Placement placement = workers.submit(
-                () -> answer(request, body, bytes, due),
-                () -> answer(request, body, bytes, Deadline.in(Duration.ZERO)));
-        if (placement != AdmissionWorkers.Placement.QUEUED) {
-            metrics.shed(WebhookMetrics.Shed.QUEUE_FULL);
+            chunks.add(chunk);
+            received += chunk.length();
         }
-        if (placement == AdmissionWorkers.Placement.REFUSED) {
+
+        /** The body is not complete by the deadline: nobody waits for it any more. */
+        private void bodyLate() {
+            if (!request.isEnded()) {
+                release();
+                if (!refused) {
+                    metrics.shed(WebhookMetrics.Shed.BODY_TIMEOUT);
+                }
+                refused = true;
+                request.connection().close();
+            }
+        }
+
+        private void notAnsweredInTime() {
+            if (!request.response().ended() && !request.response().closed()) {
+                metrics.shed(WebhookMetrics.Shed.DEADLINE);
+                reply(request, 503, NOT_REVIEWED_IN_TIME, false);
+                metrics.review(
+                        new AdmissionHandler.Decision("", "none", "error"), System.nanoTime() - (due.atNanos() - 1));
+            }
+        }
+
+        private void overBudget() {
+            refused = true;
+            release();
+            chunks.clear();
+            metrics.shed(WebhookMetrics.Shed.BODY_BUDGET);
+            reply(
+                    request,
+                    503,
+                    "{\"error\":\"overloaded: request bodies in memory are at the " + bodies.capacity()
+                            + "-byte limit\"}",
+                    false);
+        }
+
+        /** Hands the complete body to a worker, or to the overload pool, or answers it here when both are full. */
+        private void review() {
+            byte[] bytes = bytes();
+            AdmissionWorkers.Placement placement =
+                    workers.submit(() -> answer(bytes, due), () -> answer(bytes, Deadline.in(Duration.ZERO)));
+            if (placement != AdmissionWorkers.Placement.QUEUED) {
+                metrics.shed(WebhookMetrics.Shed.QUEUE_FULL);
+            }
+            if (placement == AdmissionWorkers.Placement.REFUSED) {
+                long start = System.nanoTime();
+                AdmissionHandler.Reply answer = OverloadAnswer.of(bytes);
+                release();
+                reply(request, answer.status(), answer.body(), false);
+                metrics.review(answer.decision(), System.nanoTime() - start);
+            }
+        }
+
+        /** Runs the review on a worker thread; always replies, whatever is thrown. */
+        private void answer(byte[] bytes, Deadline reviewDue) {
+            if (request.response().ended() || request.response().closed()) {
+                release(); // answered by the watchdog, or the caller left: no work for nobody
+                return;
+            }
             long start = System.nanoTime();
-            AdmissionHandler.Reply answer = OverloadAnswer.of(bytes);
-            body.release();
-            reply(request, answer.status(), answer.body(), answer.status() != 200);
+            AdmissionHandler.Reply answer;
+            try {
+                answer = handler.handle(bytes, reviewDue);
+            } catch (Throwable t) {
+                LOG.errorf(t, "admission review failed");
+                answer = new AdmissionHandler.Reply(
+                        500, "{\"error\":\"internal error\"}", new AdmissionHandler.Decision("", "none", "error"));
+            } finally {
+                release();
+            }
+            reply(request, answer.status(), answer.body(), false);
             metrics.review(answer.decision(), System.nanoTime() - start);
         }
-    }
-
-    /** Runs the review on a worker thread; always replies, whatever is thrown. */
-    private void answer(HttpServerRequest request, Body body, byte[] bytes, Deadline due) {
-        long start = System.nanoTime();
-        AdmissionHandler.Reply answer;
-        try {
-            answer = handler.handle(bytes, due);
-        } catch (Throwable t) {
-            LOG.errorf(t, "admission review failed");
-            answer = new AdmissionHandler.Reply(
-                    500, "{\"error\":\"internal error\"}", new AdmissionHandler.Decision("", "none", "error"));
-        } finally {
-            body.release();
-        }
-        reply(request, answer.status(), answer.body(), false);
-        metrics.review(answer.decision(), System.nanoTime() - start);
-    }
-
-    private void overBudget(HttpServerRequest request, Body body) {
-        body.release();
-        metrics.shed(WebhookMetrics.Shed.BODY_BUDGET);
-        reply(
-                request,
-                503,
-                "{\"error\":\"overloaded: request bodies in memory are at the " + bodies.capacity() + "-byte limit\"}",
-                true);
-    }
-
-    /** A request body as it arrives, and the share of the budget it holds. */
-    private final class Body {
-        private final List<Buffer> chunks = new ArrayList<>();
-        private final AtomicLong reserved = new AtomicLong();
-        long received;
-        volatile boolean done;
 
         /** Makes sure {@code total} bytes are reserved for this body; false when the budget has no room. */
-        boolean reserve(long total) {
+        private boolean reserve(long total) {
             long more = total - reserved.get();
             if (more <= 0) {
                 return true;
@@ -349,13 +394,13 @@ public class WebhookServer {
             return true;
         }
 
-        void add(Buffer chunk) {
-            chunks.add(chunk);
-            received += chunk.length();
+        /** Gives the reserved bytes back, once. */
+        private void release() {
+            bodies.release(reserved.getAndSet(0));
         }
 
         /** The whole body in one array of its exact size; the chunks are let go. */
-        byte[] bytes() {
+        private byte[] bytes() {
             byte[] all = new byte[(int) received];
             int at = 0;
             for (Buffer chunk : chunks) {
@@ -364,11 +409,6 @@ public class WebhookServer {
             }
             chunks.clear();
             return all;
-        }
-
-        /** Gives the reserved bytes back, once. */
-        void release() {
-            bodies.release(reserved.getAndSet(0));
         }
     }
 

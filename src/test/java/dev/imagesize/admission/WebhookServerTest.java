@@ -273,6 +273,46 @@ class WebhookServerTest {
     }
 
     @Test
+    void aReviewTheHandlerHasNotFinishedByItsDeadlineIsAnsweredByTheServer() throws IOException {
+        settings.deadline = Duration.ofMillis(500);
+        CountDownLatch policiesReadable = new CountDownLatch(1);
+        rules = () -> {
+            awaitOpen(policiesReadable);
+            return List.of();
+        };
+        RawHttps client = start();
+        try {
+            long start = System.nanoTime();
+            RawHttps.Response response = client.post("/validate", bytes(podReview("u", "Pod", "nginx")), READ);
+            long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+
+            assertThat(response.status()).isEqualTo(503);
+            assertThat(response.body()).isEqualTo(WebhookServer.NOT_REVIEWED_IN_TIME);
+            assertThat(millis).as("deadline plus the watchdog's grace").isBetween(700L, 1500L);
+            assertThat(counter("imagesize.webhook.shed", "deadline")).isEqualTo(1);
+        } finally {
+            policiesReadable.countDown();
+        }
+    }
+
+    @Test
+    void aRefusedBodyIsReadAndDroppedAndTheConnectionServesOn() throws IOException {
+        settings.maxInflightBodyBytes = 1000L;
+        RawHttps client = start();
+        try (SSLSocket socket = client.open(READ)) {
+            RawHttps.send(
+                    socket, "POST /validate HTTP/1.1\r\nHost: x\r\nContent-Length: 2000\r\n\r\n" + "a".repeat(2000));
+            assertThat(RawHttps.read(socket.getInputStream()).status()).isEqualTo(503);
+            byte[] review = bytes(podReview("u-2", "Pod", "nginx"));
+            RawHttps.send(
+                    socket, "POST /validate HTTP/1.1\r\nHost: x\r\nContent-Length: " + review.length + "\r\n\r\n");
+            socket.getOutputStream().write(review);
+
+            assertThat(RawHttps.read(socket.getInputStream()).body()).contains("\"uid\":\"u-2\"");
+        }
+    }
+
+    @Test
     void bodiesBeyondTheBudgetGet503AtOnce() throws IOException {
         settings.maxInflightBodyBytes = 1000L;
         RawHttps client = start();
