@@ -15,6 +15,7 @@ import dev.imagesize.registry.Manifest;
 import dev.imagesize.registry.ManifestSource;
 import dev.imagesize.registry.ResolverConfig;
 import dev.imagesize.testing.ClientCertificates;
+import dev.imagesize.testing.Openssl;
 import dev.imagesize.testing.RawHttps;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -405,11 +406,17 @@ class WebhookServerTest {
     void onlyTls12And13WithAeadCiphersAreServed() throws IOException {
         RawHttps client = start();
 
-        assertThatThrownBy(() -> client.open(READ, new String[] {"TLSv1.1"}, null))
-                .isInstanceOf(SSLException.class);
+        for (String old : List.of("-tls1", "-tls1_1")) {
+            Openssl.Handshake handshake = Openssl.handshake(server.actualPort(), old);
+            assertThat(handshake.refusedByServer())
+                    .as(handshake.result().output())
+                    .isTrue();
+        }
+        assertThat(Openssl.handshake(server.actualPort(), "-tls1_2").protocol()).isEqualTo("TLSv1.2");
         assertThatThrownBy(() -> client.open(
                         READ, new String[] {"TLSv1.2"}, new String[] {"TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256"}))
-                .isInstanceOf(SSLException.class);
+                .isInstanceOf(SSLException.class)
+                .hasMessageContaining("Received fatal alert");
         try (SSLSocket tls12 =
                 client.open(READ, new String[] {"TLSv1.2"}, new String[] {"TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"})) {
             assertThat(tls12.getSession().getProtocol()).isEqualTo("TLSv1.2");

@@ -64,6 +64,7 @@ public final class RawHttps {
     /** A connected TLS socket restricted to these protocols and cipher suites (null: the JDK's defaults). */
     public SSLSocket open(Duration readTimeout, String[] protocols, String[] cipherSuites) throws IOException {
         SSLSocket socket = (SSLSocket) tls.getSocketFactory().createSocket();
+        socket.setTcpNoDelay(true);
         socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
         socket.setSoTimeout((int) readTimeout.toMillis());
         if (protocols != null) {
@@ -79,14 +80,26 @@ public final class RawHttps {
     /** POSTs {@code body} to {@code path} on a new connection and reads the answer. */
     public Response post(String path, byte[] body, Duration readTimeout) throws IOException {
         try (SSLSocket socket = open(readTimeout)) {
-            OutputStream out = socket.getOutputStream();
-            out.write(("POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                            + "Content-Length: " + body.length + "\r\n\r\n")
-                    .getBytes(StandardCharsets.US_ASCII));
-            out.write(body);
-            out.flush();
+            write(socket, request(path, body));
             return read(socket.getInputStream());
         }
+    }
+
+    /** A complete HTTP/1.1 POST of {@code body} to {@code path}, as bytes. */
+    public static byte[] request(String path, byte[] body) {
+        byte[] head = ("POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                        + "Content-Length: " + body.length + "\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII);
+        byte[] all = java.util.Arrays.copyOf(head, head.length + body.length);
+        System.arraycopy(body, 0, all, head.length, body.length);
+        return all;
+    }
+
+    /** Writes the bytes in one go (one TLS record stream, no small writes waiting on acknowledgements). */
+    public static void write(SSLSocket socket, byte[] bytes) throws IOException {
+        OutputStream out = socket.getOutputStream();
+        out.write(bytes);
+        out.flush();
     }
 
     /** Reads one HTTP/1.x response (status line, headers, a Content-Length or chunked body) from {@code in}. */
