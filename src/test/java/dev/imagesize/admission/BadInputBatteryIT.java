@@ -19,6 +19,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -138,9 +139,9 @@ class BadInputBatteryIT {
                     heapAtStart / 1048576.0,
                     operator.heapAfterGc() / 1048576.0));
         }
-        String markdown = REPORT.markdown();
-        REPORT.write(TestCluster.projectDir().resolve("target/bad-input-battery.md"));
-        System.out.println("bad-input battery:\n" + markdown);
+        Path report = TestCluster.projectDir().resolve("target/bad-input-battery.md");
+        REPORT.write(report);
+        System.out.println("bad-input battery: " + REPORT.summary() + "; every input in " + report);
         if (kubectl != null) {
             kubectl.run("delete", "validatingwebhookconfiguration", WEBHOOK, "--ignore-not-found");
             kubectl.run("delete", "clusterimagesizepolicy", POLICY, "--ignore-not-found");
@@ -458,13 +459,17 @@ class BadInputBatteryIT {
             List<Future<?>> done = new ArrayList<>();
             for (int i = 0; i < count; i++) {
                 done.add(openers.submit(() -> {
+                    SSLSocket socket = null;
                     try {
-                        SSLSocket socket = client.open(Duration.ofSeconds(30));
+                        socket = client.open(Duration.ofSeconds(30));
                         socket.setSoTimeout(1);
                         then.accept(socket);
                         sockets.add(socket);
                     } catch (IOException | java.io.UncheckedIOException e) {
-                        refused.incrementAndGet(); // closed by the server before or during the handshake
+                        refused.incrementAndGet(); // closed by the server before, during or right after the handshake
+                        if (socket != null) {
+                            socket.close();
+                        }
                     }
                     return null;
                 }));

@@ -38,6 +38,28 @@ public final class BadInputReport {
         notes.add(sentence);
     }
 
+    /** "N of M bad inputs handled within bounds", with the count per family. */
+    public synchronized String summary() {
+        Map<String, int[]> families = new LinkedHashMap<>();
+        entries.forEach(e -> {
+            int[] counts = families.computeIfAbsent(e.family(), f -> new int[2]);
+            counts[0]++;
+            counts[1] += e.ok() ? 1 : 0;
+        });
+        long ok = entries.stream().filter(Entry::ok).count();
+        StringBuilder out = new StringBuilder(ok + " of " + entries.size() + " bad inputs handled within bounds (");
+        families.forEach((family, counts) -> out.append(family)
+                .append(' ')
+                .append(counts[1])
+                .append('/')
+                .append(counts[0])
+                .append(", "));
+        if (!families.isEmpty()) {
+            out.setLength(out.length() - 2);
+        }
+        return out.append(')').toString();
+    }
+
     public synchronized String markdown() {
         Map<String, List<Entry>> families = new LinkedHashMap<>();
         entries.forEach(e ->
