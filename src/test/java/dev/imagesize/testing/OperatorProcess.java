@@ -40,6 +40,14 @@ public final class OperatorProcess implements AutoCloseable {
 
     /** Starts the operator with extra {@code imagesize.*} (or any Quarkus) properties and waits until it is ready. */
     public static OperatorProcess start(TestCluster cluster, Map<String, String> properties) {
+        return start(cluster, properties, List.of("-Xmx512m"));
+    }
+
+    /**
+     * Starts the operator with these JVM options instead of the default {@code -Xmx512m}, e.g. {@code -Xmx128m} and
+     * {@code -XX:+ExitOnOutOfMemoryError} for the heap the chart's 512Mi limit gives and its behaviour on exhaustion.
+     */
+    public static OperatorProcess start(TestCluster cluster, Map<String, String> properties, List<String> jvmOptions) {
         try {
             Path jar = TestCluster.projectDir().resolve("target/quarkus-app/quarkus-run.jar");
             if (!Files.isRegularFile(jar)) {
@@ -62,7 +70,8 @@ public final class OperatorProcess implements AutoCloseable {
             all.put("imagesize.leader-election.lease-namespace", "default");
             all.putAll(properties);
             List<String> command = new ArrayList<>(List.of(
-                    Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m"));
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+            command.addAll(jvmOptions);
             all.forEach((key, value) -> command.add("-D" + key + "=" + value));
             command.addAll(List.of("-jar", jar.toString()));
             Path log = Files.createTempFile("imagesize-operator-", ".log");
@@ -177,6 +186,57 @@ public final class OperatorProcess implements AutoCloseable {
 
     public boolean isAlive() {
         return process.isAlive();
+    }
+
+    /** The operator's process id, for jcmd and /proc. */
+    public long pid() {
+        return process.pid();
+    }
+
+    /**
+     * The heap in use after a full collection, in bytes, from {@code jcmd <pid> GC.run} and {@code GC.heap_info} of
+     * the JDK that runs the tests.
+     */
+    public long heapAfterGc() {
+        String info = jcmd("GC.run", "GC.heap_info");
+        java.util.regex.Matcher used =
+                java.util.regex.Pattern.compile("total \\d+K, used (\\d+)K").matcher(info);
+        long usedKb = 0;
+        while (used.find()) { // one line per heap (G1: one; others: young and old)
+            usedKb += Long.parseLong(used.group(1));
+        }
+        if (usedKb == 0) {
+            throw new AssertionError("no heap figures in jcmd GC.heap_info:\n" + info);
+        }
+        return usedKb * 1024;
+    }
+
+    /** Runs jcmd diagnostic commands against the operator in one attach. */
+    private String jcmd(String... commands) {
+        try {
+            Path file = Files.createTempFile("imagesize-jcmd-", ".txt");
+            Files.writeString(file, String.join("\n", commands) + "\n");
+            Process jcmd = new ProcessBuilder(
+                            Path.of(System.getProperty("java.home"), "bin", "jcmd")
+                                    .toString(),
+                            Long.toString(process.pid()),
+                            "-f",
+                            file.toString())
+                    .redirectErrorStream(true)
+                    .start();
+            String output = new String(jcmd.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            boolean exited = jcmd.waitFor(60, TimeUnit.SECONDS);
+            Files.deleteIfExists(file);
+            if (!exited || jcmd.exitValue() != 0) {
+                throw new AssertionError("jcmd " + String.join(", ", commands) + " failed:\n" + output);
+            }
+            return output;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
     }
 
     /** Stops the process as Kubernetes would (SIGTERM, then SIGKILL after 30 s); returns how long it took to exit. */
