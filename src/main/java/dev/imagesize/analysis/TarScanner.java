@@ -1,0 +1,152 @@
+package dev.imagesize.analysis;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.CRC32C;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+
+/**
+ * Reads tar headers in stream order (PAX, GNU long names and sparse files included), hashes each regular file's
+ * content with CRC32C, keeps a few small well-known files whole, and never stores content.
+ */
+final class TarScanner {
+    /** Small files worth reading whole: base detection and the npm dev-dependency rule use them. */
+    private static final List<String> CAPTURED =
+            List.of("/etc/os-release", "/usr/lib/os-release", "/etc/alpine-release");
+
+    private static final String NPM_HIDDEN_LOCKFILE = "/node_modules/.package-lock.json";
+
+    private final AnalysisLimits limits;
+    private final byte[] buffer = new byte[65536];
+
+    final List<LayerEntry> entries = new ArrayList<>();
+    final Map<String, String> captured = new HashMap<>();
+    long diveSize;
+    long fileBytes;
+    int skipped;
+    boolean paxGlobalHeader;
+
+    TarScanner(AnalysisLimits limits) {
+        this.limits = limits;
+    }
+
+    void scan(InputStream tarStream) throws IOException {
+        TarArchiveInputStream tar = new TarArchiveInputStream(tarStream, "UTF-8");
+        TarArchiveEntry header;
+        while ((header = nextEntry(tar)) != null) {
+            if (header.isGlobalPaxHeader()) {
+                paxGlobalHeader = true;
+                continue;
+            }
+            String name = GoPath.clean(header.getName());
+            if (name.equals(".")) {
+                continue; // dive skips "./" before counting its size
+            }
+            if (name.length() > limits.maxPathLength()
+                    || GoPath.components(name).size() > limits.maxPathDepth()) {
+                skipped++;
+                continue;
+            }
+            if (entries.size() >= limits.maxEntries()) {
+                throw new LayerProblem(
+                        LayerProblem.Kind.TOO_MANY_ENTRIES, "layer has more than " + limits.maxEntries() + " entries");
+            }
+            EntryType type = typeOf(header);
+            long size = header.isSparse() ? header.getRealSize() : header.getSize();
+            int crc = 0;
+            if (type == EntryType.FILE && !header.isSparse()) {
+                crc = readContent(tar, name, size);
+            }
+            diveSize += size;
+            if (type == EntryType.FILE) {
+                fileBytes += size;
+            }
+            String link = header.getLinkName();
+            entries.add(new LayerEntry(
+                    name,
+                    type,
+                    size,
+                    type == EntryType.DIRECTORY || (header.getMode() & 0170000) == 0040000,
+                    header.getMode(),
+                    header.getLongUserId(),
+                    header.getLongGroupId(),
+                    link == null || link.isEmpty() ? null : link,
+                    crc,
+                    header.isSparse()));
+        }
+    }
+
+    private static TarArchiveEntry nextEntry(TarArchiveInputStream tar) throws IOException {
+        try {
+            return tar.getNextEntry();
+        } catch (LayerProblem problem) {
+            throw problem;
+        } catch (IOException | RuntimeException e) {
+            throw new LayerProblem(LayerProblem.Kind.MALFORMED, "layer is not a valid tar stream: " + e.getMessage());
+        }
+    }
+
+    private int readContent(TarArchiveInputStream tar, String name, long size) throws IOException {
+        CRC32C crc = new CRC32C();
+        String rooted = GoPath.rooted(name);
+        boolean capture = size <= limits.maxCapturedFileBytes()
+                && (CAPTURED.contains(rooted) || rooted.endsWith(NPM_HIDDEN_LOCKFILE));
+        java.io.ByteArrayOutputStream kept = capture ? new java.io.ByteArrayOutputStream((int) size) : null;
+        long read = 0;
+        try {
+            int n;
+            while ((n = tar.read(buffer, 0, buffer.length)) > 0) {
+                crc.update(buffer, 0, n);
+                read += n;
+                if (kept != null) {
+                    kept.write(buffer, 0, n);
+                }
+            }
+        } catch (LayerProblem problem) {
+            throw problem;
+        } catch (IOException | RuntimeException e) {
+            throw new LayerProblem(
+                    LayerProblem.Kind.MALFORMED, "layer ends inside " + name + " (" + e.getMessage() + ")");
+        }
+        if (read != size) {
+            throw new LayerProblem(
+                    LayerProblem.Kind.MALFORMED,
+                    "layer ends inside " + name + ": " + read + " of " + size + " bytes present");
+        }
+        if (kept != null) {
+            captured.put(rooted, kept.toString(StandardCharsets.UTF_8));
+        }
+        return (int) crc.getValue();
+    }
+
+    private static EntryType typeOf(TarArchiveEntry header) {
+        if (header.isLink()) {
+            return EntryType.HARDLINK;
+        }
+        if (header.isSymbolicLink()) {
+            return EntryType.SYMLINK;
+        }
+        if (header.isDirectory()) {
+            return EntryType.DIRECTORY;
+        }
+        if (header.isCharacterDevice()) {
+            return EntryType.CHAR_DEVICE;
+        }
+        if (header.isBlockDevice()) {
+            return EntryType.BLOCK_DEVICE;
+        }
+        if (header.isFIFO()) {
+            return EntryType.FIFO;
+        }
+        if (header.isFile()) {
+            return EntryType.FILE;
+        }
+        return EntryType.OTHER;
+    }
+}
