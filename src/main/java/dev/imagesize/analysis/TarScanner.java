@@ -37,7 +37,9 @@ final class TarScanner {
     }
 
     void scan(InputStream tarStream) throws IOException {
-        TarArchiveInputStream tar = new TarArchiveInputStream(tarStream, "UTF-8");
+        java.io.BufferedInputStream buffered = new java.io.BufferedInputStream(tarStream, 65536);
+        paxGlobalHeader = startsWithGlobalHeader(buffered);
+        TarArchiveInputStream tar = new TarArchiveInputStream(buffered, "UTF-8");
         TarArchiveEntry header;
         while ((header = nextEntry(tar)) != null) {
             if (header.isGlobalPaxHeader()) {
@@ -80,6 +82,17 @@ final class TarScanner {
                     crc,
                     header.isSparse()));
         }
+    }
+
+    /**
+     * commons-compress applies PAX global headers silently; dive fails on them. Tools write them first in the archive
+     * ({@code git archive}), so the first header block tells.
+     */
+    private static boolean startsWithGlobalHeader(java.io.BufferedInputStream in) throws IOException {
+        in.mark(512);
+        byte[] block = in.readNBytes(512);
+        in.reset();
+        return block.length == 512 && block[156] == 'g';
     }
 
     private static TarArchiveEntry nextEntry(TarArchiveInputStream tar) throws IOException {
