@@ -112,6 +112,25 @@ public final class TestLayers {
         }
     }
 
+    /**
+     * {@code tar} with a PAX global header ({@code g}) in front, as {@code git archive} writes one: valid tar, on
+     * which dive fails.
+     */
+    public static byte[] withPaxGlobalHeader(byte[] tar) {
+        ByteArrayOutputStream header = new ByteArrayOutputStream();
+        try (TarArchiveOutputStream out = new TarArchiveOutputStream(header)) {
+            TarArchiveEntry global =
+                    new TarArchiveEntry("pax_global_header", TarConstants.LF_PAX_GLOBAL_EXTENDED_HEADER);
+            global.addPaxHeader("comment", "global");
+            out.putArchiveEntry(global); // commons-compress writes the whole record (header and body) itself
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        byte[] all = java.util.Arrays.copyOf(header.toByteArray(), 1024 + tar.length); // header block + body block
+        System.arraycopy(tar, 0, all, 1024, tar.length);
+        return all;
+    }
+
     /** Deterministic, incompressible bytes. */
     public static byte[] content(long size, long seed) {
         byte[] content = new byte[Math.toIntExact(size)];
