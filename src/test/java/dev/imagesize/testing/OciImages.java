@@ -51,6 +51,10 @@ public final class OciImages {
             return new Spec(steps, labels, values, compression);
         }
 
+        public Spec withLabels(Map<String, String> values) {
+            return new Spec(steps, values, annotations, compression);
+        }
+
         public Spec withCompression(Compression value) {
             return new Spec(steps, labels, annotations, value);
         }
@@ -155,17 +159,29 @@ public final class OciImages {
     /** {@code skopeo copy oci:DIR:TAG docker://REGISTRY/REPOSITORY:TAG}; returns {@code host:port/repository:tag}. */
     public static String push(Layout layout, LocalRegistry registry, String repository) {
         String reference = registry.hostPort() + "/" + repository + ":" + layout.tag();
-        Kubectl.Result result = Kubectl.runProcess(
-                List.of(
-                        "skopeo",
-                        "copy",
-                        "--quiet",
-                        "--dest-tls-verify=false",
-                        "oci:" + layout.dir() + ":" + layout.tag(),
-                        "docker://" + reference),
-                Map.of(),
-                null,
-                120);
+        List<String> command = new ArrayList<>(List.of("skopeo", "copy", "--quiet"));
+        if (registry.isTls()) {
+            try {
+                Path certs = Files.createDirectories(
+                        registry.caCertificate().getParent().resolve("skopeo-certs"));
+                Files.copy(
+                        registry.caCertificate(),
+                        certs.resolve("ca.crt"),
+                        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                command.addAll(List.of(
+                        "--dest-cert-dir",
+                        certs.toString(),
+                        "--dest-creds",
+                        registry.user() + ":" + registry.password()));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        } else {
+            command.add("--dest-tls-verify=false");
+        }
+        command.add("oci:" + layout.dir() + ":" + layout.tag());
+        command.add("docker://" + reference);
+        Kubectl.Result result = Kubectl.runProcess(command, Map.of(), null, 120);
         if (result.exitCode() != 0) {
             throw new IllegalStateException("skopeo copy to " + reference + " failed: " + result.stderr());
         }
