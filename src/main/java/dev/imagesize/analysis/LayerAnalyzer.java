@@ -26,9 +26,10 @@ public final class LayerAnalyzer {
     public LayerIndex analyze(InputStream blob, String expectedDiffId, Deadline deadline, Progress progress)
             throws LayerProblem {
         CompressedMeter compressed = new CompressedMeter(blob, limits.maxCompressedBytes(), deadline, progress);
+        DiffIdMeter uncompressed = null;
         try {
             LayerDecompressor.Opened opened = LayerDecompressor.open(compressed, limits.zstdWindowLog());
-            DiffIdMeter uncompressed = new DiffIdMeter(opened.tar(), compressed, limits);
+            uncompressed = new DiffIdMeter(opened.tar(), compressed, limits);
             TarScanner scanner = new TarScanner(limits);
             scanner.scan(uncompressed);
             uncompressed.drain();
@@ -54,6 +55,9 @@ public final class LayerAnalyzer {
         } catch (IOException | RuntimeException e) {
             throw new LayerProblem(LayerProblem.Kind.MALFORMED, "layer cannot be read: " + describe(e));
         } finally {
+            if (uncompressed != null) {
+                uncompressed.close();
+            }
             try {
                 blob.close();
             } catch (IOException ignored) {
