@@ -38,6 +38,8 @@ class AnalyzeFindingsIT {
     private static OciImages.Layout base;
     private static Path catalog;
     private static final Map<String, String> REFS = new java.util.LinkedHashMap<>();
+    private static final java.util.Set<String> BASE_BLOBS = new java.util.HashSet<>();
+    private static long baseBlobDownloads;
     private static JsonNode results;
 
     @BeforeAll
@@ -151,10 +153,28 @@ class AnalyzeFindingsIT {
         assertThat(run.exitCode()).as(run.stdout() + run.stderr()).isZero();
         results = JSON.readTree(run.stdout()).path("results");
         assertThat(results).hasSize(REFS.size());
+        baseBlobDownloads = baseBlobGets();
     }
 
     private static void image(String name, Spec spec) {
-        REFS.put(name, OciImages.push(OciImages.write(spec, "1.0"), registry, "findings/" + name));
+        OciImages.Layout layout = OciImages.write(spec, "1.0");
+        BASE_BLOBS.add(layout.layerDigests().get(0));
+        REFS.put(name, OciImages.push(layout, registry, "findings/" + name));
+    }
+
+    /** GETs of the shared base layer's blob in any findings/* repository, once the access log shows the first. */
+    private static long baseBlobGets() {
+        String digests = String.join("|", BASE_BLOBS);
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        long count = 0;
+        while (System.nanoTime() < deadline) {
+            count = registry.requestCount("GET", "/v2/findings/[^/]+/blobs/(" + digests + ")");
+            if (count > 0) {
+                return count;
+            }
+            Thread.onSpinWait();
+        }
+        return count;
     }
 
     private static JsonNode analysis(String name) {
@@ -392,6 +412,15 @@ class AnalyzeFindingsIT {
         AnalyzeCli.Run anonymous = AnalyzeCli.run(List.of(reference, "-o", "json"));
         assertThat(anonymous.exitCode()).isEqualTo(2);
         assertThat(anonymous.stdout()).contains("UNAUTHORIZED");
+    }
+
+    @Test
+    void imagesSharingABaseDownloadAndAnalyseItOnceInOneRun() {
+        // one diffID, two blobs: gzip in most images, zstd in one; the layer index is keyed by diffID
+        assertThat(BASE_BLOBS).hasSize(2);
+        assertThat(baseBlobDownloads)
+                .as("base layer GETs at the registry for " + REFS.size() + " images")
+                .isEqualTo(1);
     }
 
     @Test
