@@ -17,6 +17,8 @@ import java.time.Duration;
  * @param zstdWindowLog zstd frames needing a larger window (2^log bytes of memory) are refused
  * @param maxCapturedFileBytes small files read whole (os-release, lockfiles) larger than this are not read
  * @param maxConfigBytes image config blobs larger than this are refused
+ * @param maxHeaderBytes one tar header with its PAX records or GNU long name, larger is refused (they are held in
+ *     memory while parsed)
  */
 public record AnalysisLimits(
         long maxCompressedBytes,
@@ -29,7 +31,8 @@ public record AnalysisLimits(
         long minBytesPerSecond,
         int zstdWindowLog,
         long maxCapturedFileBytes,
-        long maxConfigBytes) {
+        long maxConfigBytes,
+        long maxHeaderBytes) {
 
     /** The ratio limit applies only past this many uncompressed bytes: small layers of zeros are harmless. */
     public static final long RATIO_FLOOR = 64L * 1024 * 1024;
@@ -48,7 +51,8 @@ public record AnalysisLimits(
                 5_000_000,
                 27,
                 4L * 1024 * 1024,
-                8L * 1024 * 1024);
+                8L * 1024 * 1024,
+                1024L * 1024 + 8192);
     }
 
     /** How long a layer of {@code compressedBytes} may take. */
@@ -69,7 +73,8 @@ public record AnalysisLimits(
                 minBytesPerSecond,
                 zstdWindowLog,
                 maxCapturedFileBytes,
-                maxConfigBytes);
+                maxConfigBytes,
+                maxHeaderBytes);
     }
 
     public AnalysisLimits withMaxEntries(int entries) {
@@ -84,7 +89,8 @@ public record AnalysisLimits(
                 minBytesPerSecond,
                 zstdWindowLog,
                 maxCapturedFileBytes,
-                maxConfigBytes);
+                maxConfigBytes,
+                maxHeaderBytes);
     }
 
     public AnalysisLimits withMaxCompressedBytes(long bytes) {
@@ -99,7 +105,8 @@ public record AnalysisLimits(
                 minBytesPerSecond,
                 zstdWindowLog,
                 maxCapturedFileBytes,
-                maxConfigBytes);
+                maxConfigBytes,
+                maxHeaderBytes);
     }
 
     public AnalysisLimits withZstdWindowLog(int log) {
@@ -114,7 +121,8 @@ public record AnalysisLimits(
                 minBytesPerSecond,
                 log,
                 maxCapturedFileBytes,
-                maxConfigBytes);
+                maxConfigBytes,
+                maxHeaderBytes);
     }
 
     public AnalysisLimits withMaxRatio(long ratio) {
@@ -129,6 +137,7 @@ public record AnalysisLimits(
                 minBytesPerSecond,
                 zstdWindowLog,
                 maxCapturedFileBytes,
-                maxConfigBytes);
+                maxConfigBytes,
+                maxHeaderBytes);
     }
 }

@@ -39,9 +39,10 @@ final class TarScanner {
     void scan(InputStream tarStream) throws IOException {
         java.io.BufferedInputStream buffered = new java.io.BufferedInputStream(tarStream, 65536);
         paxGlobalHeader = startsWithGlobalHeader(buffered);
-        TarArchiveInputStream tar = new TarArchiveInputStream(buffered, "UTF-8");
+        HeaderBudget budget = new HeaderBudget(buffered, limits.maxHeaderBytes());
+        TarArchiveInputStream tar = new TarArchiveInputStream(budget, "UTF-8");
         TarArchiveEntry header;
-        while ((header = nextEntry(tar)) != null) {
+        while ((header = nextEntry(tar, budget)) != null) {
             if (header.isGlobalPaxHeader()) {
                 paxGlobalHeader = true;
                 continue;
@@ -95,9 +96,22 @@ final class TarScanner {
         return block.length == 512 && block[156] == 'g';
     }
 
-    private static TarArchiveEntry nextEntry(TarArchiveInputStream tar) throws IOException {
+    /**
+     * The next header. The current entry's data is consumed first, so what commons-compress reads inside
+     * {@code getNextEntry} is header material only (headers, PAX records, GNU long names), which it keeps in memory:
+     * that is bounded by {@link AnalysisLimits#maxHeaderBytes()}.
+     */
+    private static TarArchiveEntry nextEntry(TarArchiveInputStream tar, HeaderBudget budget) throws IOException {
         try {
-            return tar.getNextEntry();
+            if (tar.getCurrentEntry() != null) {
+                while (tar.skip(Long.MAX_VALUE) > 0) {
+                    // sparse holes and unread data of links, devices and the like
+                }
+            }
+            budget.arm();
+            TarArchiveEntry next = tar.getNextEntry();
+            budget.disarm();
+            return next;
         } catch (LayerProblem problem) {
             throw problem;
         } catch (IOException | RuntimeException e) {
@@ -136,6 +150,65 @@ final class TarScanner {
             captured.put(rooted, kept.toString(StandardCharsets.UTF_8));
         }
         return (int) crc.getValue();
+    }
+
+    /** Counts bytes read while a header is parsed, and stops past the limit. */
+    private static final class HeaderBudget extends java.io.FilterInputStream {
+        private final long limit;
+        private boolean armed;
+        private long used;
+
+        HeaderBudget(InputStream in, long limit) {
+            super(in);
+            this.limit = limit;
+        }
+
+        void arm() {
+            armed = true;
+            used = 0;
+        }
+
+        void disarm() {
+            armed = false;
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            if (b >= 0) {
+                count(1);
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = super.read(b, off, len);
+            if (n > 0) {
+                count(n);
+            }
+            return n;
+        }
+
+        @Override
+        public long skip(long n) throws IOException {
+            long skipped = super.skip(n);
+            if (skipped > 0) {
+                count(skipped);
+            }
+            return skipped;
+        }
+
+        private void count(long n) throws LayerProblem {
+            if (armed) {
+                used += n;
+                if (used > limit) {
+                    throw new LayerProblem(
+                            LayerProblem.Kind.MALFORMED,
+                            "a tar header (PAX record or GNU long name) is over the " + limit + "-byte limit");
+                }
+            }
+        }
     }
 
     private static EntryType typeOf(TarArchiveEntry header) {

@@ -125,6 +125,24 @@ class LayerAnalyzerTest {
     }
 
     @Test
+    void aHugePaxRecordIsRefusedBeforeItIsHeldInMemory() {
+        String value = "n".repeat(4 << 20);
+        String record = " path=" + value + "\n";
+        int length = record.length() + 7; // 7 digits for a length of about 4 MiB
+        byte[] body = (length + record).getBytes(StandardCharsets.US_ASCII);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.writeBytes(header("PaxHeaders/n", 'x', body.length));
+        out.writeBytes(Arrays.copyOf(body, (body.length + 511) / 512 * 512));
+        out.writeBytes(header("n", '0', 0));
+        out.writeBytes(new byte[1024]);
+        byte[] tar = out.toByteArray(); // a 4 MiB name in a PAX record
+        assertThatThrownBy(() -> analyze(TestLayers.gzip(tar), null, AnalysisLimits.defaults()))
+                .isInstanceOfSatisfying(
+                        LayerProblem.class, p -> assertThat(p.kind()).isEqualTo(LayerProblem.Kind.MALFORMED))
+                .hasMessageContaining("PAX record or GNU long name");
+    }
+
+    @Test
     void pathTraversalNamesStayInsideTheRoot() throws Exception {
         LayerIndex index = analyze(layer().file("../../etc/passwd", 4, 1).tar(), null, AnalysisLimits.defaults());
         assertThat(index.entries().get(0).rootedPath()).isEqualTo("/etc/passwd");
