@@ -32,6 +32,22 @@ public final class BaseDetector {
             List<String> diffIds,
             List<String> layerDigests,
             Map<String, String> osRelease) {
+        return detect(platform, annotations, labels, diffIds, layerDigests, osRelease, List.of(), path -> false);
+    }
+
+    /**
+     * As above, with the config's environment and a test for paths present in the image, for the
+     * docker-library heuristic ({@code PYTHON_VERSION=3.11.9} and a compiler present: the full {@code python:3.11}).
+     */
+    public Optional<Detection> detect(
+            String platform,
+            Map<String, String> annotations,
+            Map<String, String> labels,
+            List<String> diffIds,
+            List<String> layerDigests,
+            Map<String, String> osRelease,
+            List<String> env,
+            java.util.function.Predicate<String> pathPresent) {
         List<Match> matches = layerMatches(platform, diffIds, layerDigests);
         String annotated = annotations.getOrDefault(BASE_NAME, labels.get(BASE_NAME));
         String annotatedDigest = annotations.getOrDefault(BASE_DIGEST, labels.get(BASE_DIGEST));
@@ -67,6 +83,10 @@ public final class BaseDetector {
                             null),
                     best.entry));
         }
+        Optional<Detection> fromEnv = fromEnvironment(platform, env, pathPresent);
+        if (fromEnv.isPresent()) {
+            return fromEnv;
+        }
         if (osRelease.containsKey("ID")) {
             String name = osRelease.get("ID")
                     + (osRelease.containsKey("VERSION_ID") ? ":" + osRelease.get("VERSION_ID") : "");
@@ -77,6 +97,46 @@ public final class BaseDetector {
     }
 
     private record Match(BaseCatalog.Entry entry, int layers) {}
+
+    /** docker-library images announce themselves in ENV; the variant shows in the files (a compiler, javac). */
+    private record Family(String variable, String family, String fullVariant, String signature) {}
+
+    private static final List<Family> FAMILIES = List.of(
+            new Family("PYTHON_VERSION", "python", "full", "/usr/lib/gcc/"),
+            new Family("NODE_VERSION", "node", "full", "/usr/lib/gcc/"),
+            new Family("JAVA_VERSION", "eclipse-temurin", "jdk", "/opt/java/openjdk/bin/javac"));
+
+    private Optional<Detection> fromEnvironment(
+            String platform, List<String> env, java.util.function.Predicate<String> pathPresent) {
+        for (Family family : FAMILIES) {
+            String version = env.stream()
+                    .filter(e -> e.startsWith(family.variable() + "="))
+                    .map(e -> e.substring(family.variable().length() + 1))
+                    .findFirst()
+                    .orElse(null);
+            if (version == null) {
+                continue;
+            }
+            boolean full = pathPresent.test(family.signature());
+            String digits = version.replaceAll("^[^0-9]*", "");
+            for (BaseCatalog.Entry entry : catalog.images()) {
+                String tag = entry.ref().substring(entry.ref().lastIndexOf(':') + 1);
+                String tagVersion = tag.split("-")[0];
+                boolean sameVersion =
+                        !tagVersion.isEmpty() && (digits.equals(tagVersion) || digits.startsWith(tagVersion + "."));
+                if (family.family().equals(entry.family())
+                        && sameVersion
+                        && full == family.fullVariant().equals(entry.variant())
+                        && entry.platform(platform).isPresent()) {
+                    return Optional.of(new Detection(
+                            new ImageAnalysisStatus.Base(
+                                    entry.ref(), null, null, "Heuristic", "low", List.of(), null, null),
+                            entry));
+                }
+            }
+        }
+        return Optional.empty();
+    }
 
     /** Catalog images whose whole layer list is a prefix of this image's, longest first. */
     private List<Match> layerMatches(String platform, List<String> diffIds, List<String> layerDigests) {

@@ -82,7 +82,9 @@ public final class ImageComposer {
                 facts.config().labels(),
                 facts.config().diffIds(),
                 facts.layers().stream().map(ImageFacts.Descriptor::digest).toList(),
-                osRelease);
+                osRelease,
+                facts.config().env(),
+                path -> anyEntryUnder(indexes, path));
         ImageAnalysisStatus.Base base =
                 detection.map(d -> withShares(d.base(), facts, indexes)).orElse(null);
         List<ImageAnalysisStatus.Advice> advice =
@@ -185,6 +187,21 @@ public final class ImageComposer {
                 base.ancestry(),
                 compressedAll == 0 ? null : (double) compressedBase / compressedAll,
                 !sizesKnown || sizeAll == 0 ? null : (double) sizeBase / sizeAll);
+    }
+
+    /** Whether any layer has an entry at or below {@code rootedPath} (a signature of a toolchain, say). */
+    private static boolean anyEntryUnder(List<LayerIndex> indexes, String rootedPath) {
+        for (LayerIndex index : indexes) {
+            if (index == null) {
+                continue;
+            }
+            for (LayerEntry entry : index.entries()) {
+                if (!entry.isWhiteoutFamily() && entry.rootedPath().startsWith(rootedPath)) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     private static Double finite(double value) {

@@ -86,6 +86,42 @@ class BaseDetectorTest {
     }
 
     @Test
+    void dockerLibraryEnvironmentAndAToolchainNameTheFullImage() {
+        BaseDetector shipped = new BaseDetector(BaseCatalog.builtIn());
+        var full = shipped.detect(
+                        "linux/amd64",
+                        Map.of(),
+                        Map.of(),
+                        List.of("sha256:zz"),
+                        List.of(),
+                        Map.of(),
+                        List.of("PYTHON_VERSION=3.11.9"),
+                        path -> path.equals("/usr/lib/gcc/"))
+                .orElseThrow();
+        assertThat(full.base().name()).isEqualTo("docker.io/library/python:3.11");
+        assertThat(full.base().method()).isEqualTo("Heuristic");
+        assertThat(shipped.advise(full, "linux/amd64")).singleElement().satisfies(a -> {
+            assertThat(a.with()).isEqualTo("python:3.11-slim");
+            assertThat(a.savesCompressedBytes()).isEqualTo(409_120_197L - 45_520_747L);
+            assertThat(a.text())
+                    .startsWith(
+                            "python:3.11, 390.2 MiB compressed, 1.0 GiB uncompressed; python:3.11-slim is 43.4 MiB compressed, 119.0 MiB uncompressed");
+        });
+        var slim = shipped.detect(
+                        "linux/amd64",
+                        Map.of(),
+                        Map.of(),
+                        List.of("sha256:zz"),
+                        List.of(),
+                        Map.of(),
+                        List.of("PYTHON_VERSION=3.11.9"),
+                        path -> false)
+                .orElseThrow();
+        assertThat(slim.base().name()).isEqualTo("docker.io/library/python:3.11-slim");
+        assertThat(shipped.advise(slim, "linux/amd64")).isEmpty();
+    }
+
+    @Test
     void osReleaseIsTheLastResortWithLowConfidence() {
         var detection = detector.detect(
                         "linux/amd64",
