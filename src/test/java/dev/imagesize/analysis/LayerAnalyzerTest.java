@@ -55,6 +55,18 @@ class LayerAnalyzerTest {
     }
 
     @Test
+    void concatenatedZstdFramesAreReadToTheEnd() throws Exception { // zstd:chunked writes one frame per file
+        byte[] tar = layer().file("a", 70_000, 1).file("b", 70_000, 2).tar();
+        int half = tar.length / 2;
+        ByteArrayOutputStream blob = new ByteArrayOutputStream();
+        blob.write(TestLayers.zstd(Arrays.copyOfRange(tar, 0, half), 3, 0));
+        blob.write(TestLayers.zstd(Arrays.copyOfRange(tar, half, tar.length), 3, 0));
+        LayerIndex index = analyze(blob.toByteArray(), TestLayers.sha256(tar), AnalysisLimits.defaults());
+        assertThat(index.entries()).hasSize(2);
+        assertThat(index.compression()).isEqualTo("zstd");
+    }
+
+    @Test
     void aWrongDiffIdIsReportedNotAccepted() {
         byte[] tar = layer().file("a", 10, 1).tar();
         assertThatThrownBy(() -> analyze(TestLayers.gzip(tar), "sha256:" + "0".repeat(64), AnalysisLimits.defaults()))
