@@ -19,6 +19,8 @@ import java.time.Duration;
  * @param maxConfigBytes image config blobs larger than this are refused
  * @param maxHeaderBytes one tar header with its PAX records or GNU long name, larger is refused (they are held in
  *     memory while parsed)
+ * @param maxLayers images with more layers are refused before any layer is read
+ * @param maxImageEntries tar entries per image, summed over its layers: what composition holds in memory
  */
 public record AnalysisLimits(
         long maxCompressedBytes,
@@ -32,7 +34,9 @@ public record AnalysisLimits(
         int zstdWindowLog,
         long maxCapturedFileBytes,
         long maxConfigBytes,
-        long maxHeaderBytes) {
+        long maxHeaderBytes,
+        int maxLayers,
+        long maxImageEntries) {
 
     /** The ratio limit applies only past this many uncompressed bytes: small layers of zeros are harmless. */
     public static final long RATIO_FLOOR = 64L * 1024 * 1024;
@@ -52,7 +56,9 @@ public record AnalysisLimits(
                 27,
                 4L * 1024 * 1024,
                 8L * 1024 * 1024,
-                1024L * 1024 + 8192);
+                1024L * 1024 + 8192,
+                1000,
+                4_000_000);
     }
 
     /** How long a layer of {@code compressedBytes} may take. */
@@ -74,7 +80,9 @@ public record AnalysisLimits(
                 zstdWindowLog,
                 maxCapturedFileBytes,
                 maxConfigBytes,
-                maxHeaderBytes);
+                maxHeaderBytes,
+                maxLayers,
+                maxImageEntries);
     }
 
     public AnalysisLimits withMaxEntries(int entries) {
@@ -90,7 +98,9 @@ public record AnalysisLimits(
                 zstdWindowLog,
                 maxCapturedFileBytes,
                 maxConfigBytes,
-                maxHeaderBytes);
+                maxHeaderBytes,
+                maxLayers,
+                maxImageEntries);
     }
 
     public AnalysisLimits withMaxCompressedBytes(long bytes) {
@@ -106,7 +116,9 @@ public record AnalysisLimits(
                 zstdWindowLog,
                 maxCapturedFileBytes,
                 maxConfigBytes,
-                maxHeaderBytes);
+                maxHeaderBytes,
+                maxLayers,
+                maxImageEntries);
     }
 
     public AnalysisLimits withZstdWindowLog(int log) {
@@ -122,7 +134,27 @@ public record AnalysisLimits(
                 log,
                 maxCapturedFileBytes,
                 maxConfigBytes,
-                maxHeaderBytes);
+                maxHeaderBytes,
+                maxLayers,
+                maxImageEntries);
+    }
+
+    public AnalysisLimits withMaxImageEntries(long entries) {
+        return new AnalysisLimits(
+                maxCompressedBytes,
+                maxUncompressedBytes,
+                maxRatio,
+                maxEntries,
+                maxPathLength,
+                maxPathDepth,
+                minLayerTime,
+                minBytesPerSecond,
+                zstdWindowLog,
+                maxCapturedFileBytes,
+                maxConfigBytes,
+                maxHeaderBytes,
+                maxLayers,
+                entries);
     }
 
     public AnalysisLimits withMaxRatio(long ratio) {
@@ -138,6 +170,8 @@ public record AnalysisLimits(
                 zstdWindowLog,
                 maxCapturedFileBytes,
                 maxConfigBytes,
-                maxHeaderBytes);
+                maxHeaderBytes,
+                maxLayers,
+                maxImageEntries);
     }
 }

@@ -10,7 +10,8 @@ import java.util.Locale;
  * @param id stable name ({@code apt-lists})
  * @param title what a person reads
  * @param confidence {@code certain}, {@code likely} or {@code info}
- * @param kind {@code paths} (globs), {@code node-dev-deps}, {@code same-content}, {@code hidden}, {@code duplicates}
+ * @param kind {@code paths} (globs), {@code node-dev-deps}, {@code apt-recommends}, {@code same-content},
+ *     {@code hidden}, {@code duplicates}
  * @param match globs on paths ({@code paths} rules)
  * @param exclude globs that never match
  * @param visible whether visible files count
@@ -49,7 +50,7 @@ public record FindingRule(
         if (!List.of("certain", "likely", "info").contains(confidence)) {
             throw new IllegalArgumentException("rule " + id + ": confidence must be certain, likely or info");
         }
-        if (!List.of("paths", "node-dev-deps", "same-content", "hidden", "duplicates")
+        if (!List.of("paths", "node-dev-deps", "apt-recommends", "same-content", "hidden", "duplicates")
                 .contains(kind)) {
             throw new IllegalArgumentException("rule " + id + ": unknown kind " + kind);
         }

@@ -37,6 +37,18 @@ public final class FindingsEngine {
 
     public List<ImageAnalysisStatus.Finding> evaluate(
             OverlayResult overlay, List<LayerFacts> layers, Map<String, String> capturedFiles) {
+        return evaluate(overlay, layers, capturedFiles, Map.of());
+    }
+
+    /**
+     * @param capturedFiles small files read whole, by path (the last layer's copy)
+     * @param capturedLayers for each captured path, the last layer that wrote it
+     */
+    public List<ImageAnalysisStatus.Finding> evaluate(
+            OverlayResult overlay,
+            List<LayerFacts> layers,
+            Map<String, String> capturedFiles,
+            Map<String, Integer> capturedLayers) {
         List<FindingRule> all = rules.rules();
         List<String> devPrefixes = devDependencyPrefixes(capturedFiles, overlay);
         Map<Key, Bucket> buckets = new LinkedHashMap<>();
@@ -93,6 +105,16 @@ public final class FindingsEngine {
         for (int r = 0; r < all.size(); r++) {
             if (all.get(r).kind().equals("duplicates")) {
                 addDuplicates(buckets, r, all.get(r), overlay.visible());
+            }
+            if (all.get(r).kind().equals("apt-recommends")
+                    && capturedFiles.containsKey(AptRecommends.DPKG_STATUS)
+                    && capturedFiles.containsKey(AptRecommends.EXTENDED_STATES)) {
+                int layer = capturedLayers.getOrDefault(AptRecommends.EXTENDED_STATES, 0);
+                for (AptRecommends.Package pkg : AptRecommends.find(
+                        capturedFiles.get(AptRecommends.DPKG_STATUS),
+                        capturedFiles.get(AptRecommends.EXTENDED_STATES))) {
+                    add(buckets, new Key(r, layer, -1), pkg.name(), pkg.bytes());
+                }
             }
         }
 

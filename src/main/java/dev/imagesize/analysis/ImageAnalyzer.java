@@ -11,6 +11,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Analyses platform images from a registry: reads the manifest and config, streams the layers it has not indexed yet
@@ -71,6 +72,11 @@ public final class ImageAnalyzer implements AutoCloseable {
      */
     public ImageAnalysis analyze(Target target, Deadline deadline, Listener listener) throws LayerProblem {
         BlobSource.ImageManifest manifest = blobs.manifest(target.location(), target.manifestDigest(), deadline);
+        if (manifest.layers().size() > limits.maxLayers()) {
+            throw new LayerProblem(
+                    LayerProblem.Kind.UNSUPPORTED,
+                    "image has " + manifest.layers().size() + " layers, over the limit of " + limits.maxLayers());
+        }
         if (manifest.configSize() > limits.maxConfigBytes()) {
             throw new LayerProblem(
                     LayerProblem.Kind.UNSUPPORTED,
@@ -100,6 +106,7 @@ public final class ImageAnalyzer implements AutoCloseable {
                 config);
 
         List<CompletableFuture<LayerIndex>> futures = new ArrayList<>();
+        AtomicLong entriesLeft = new AtomicLong(limits.maxImageEntries());
         for (int i = 0; i < manifest.layers().size(); i++) {
             ImageFacts.Descriptor layer = manifest.layers().get(i);
             String diffId = config.diffIds().get(i);
@@ -107,13 +114,23 @@ public final class ImageAnalyzer implements AutoCloseable {
             futures.add(cache.get(
                     diffId,
                     () -> CompletableFuture.supplyAsync(
-                            () -> readLayer(target, index, layer, diffId, deadline, listener), workers)));
+                            () -> readLayer(target, index, layer, diffId, deadline, listener, entriesLeft), workers)));
         }
         List<LayerIndex> indexes = new ArrayList<>();
         List<LayerProblem> problems = new ArrayList<>();
+        long entries = 0;
         for (CompletableFuture<LayerIndex> future : futures) {
             try {
-                indexes.add(future.get(Math.max(1, deadline.remaining().toMillis()), TimeUnit.MILLISECONDS));
+                LayerIndex index = future.get(Math.max(1, deadline.remaining().toMillis()), TimeUnit.MILLISECONDS);
+                entries += index.entries().size(); // layers from the cache count too
+                if (entries > limits.maxImageEntries()) {
+                    indexes.add(null);
+                    problems.add(new LayerProblem(
+                            LayerProblem.Kind.TOO_MANY_ENTRIES,
+                            "image has more than " + limits.maxImageEntries() + " entries in its layers"));
+                    continue;
+                }
+                indexes.add(index);
                 problems.add(null);
             } catch (TimeoutException e) {
                 indexes.add(null);
@@ -136,9 +153,16 @@ public final class ImageAnalyzer implements AutoCloseable {
             ImageFacts.Descriptor layer,
             String diffId,
             Deadline imageDeadline,
-            Listener listener) {
+            Listener listener,
+            AtomicLong entriesLeft) {
         listener.layerStarted(target, index, layer.size());
         try {
+            long left = entriesLeft.get();
+            if (left <= 0) {
+                throw new LayerProblem(
+                        LayerProblem.Kind.TOO_MANY_ENTRIES,
+                        "image has more than " + limits.maxImageEntries() + " entries in its layers");
+            }
             if (layer.mediaType() != null && layer.mediaType().contains("foreign")) {
                 throw new LayerProblem(
                         LayerProblem.Kind.UNSUPPORTED, "foreign (non-distributable) layer " + layer.mediaType());
@@ -149,8 +173,10 @@ public final class ImageAnalyzer implements AutoCloseable {
                     layer.digest(),
                     Math.min(limits.maxCompressedBytes(), maxBlobBytes(layer)),
                     deadline));
-            return new LayerAnalyzer(limits)
+            LayerIndex analysed = new LayerAnalyzer(limits.withMaxEntries((int) Math.min(limits.maxEntries(), left)))
                     .analyze(blob, diffId, deadline, read -> listener.bytesRead(target, index, read));
+            entriesLeft.addAndGet(-analysed.entries().size());
+            return analysed;
         } catch (LayerProblem problem) {
             throw new CompletionException(problem);
         } finally {

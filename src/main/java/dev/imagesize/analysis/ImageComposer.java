@@ -69,9 +69,14 @@ public final class ImageComposer {
         }
 
         Map<String, String> captured = new HashMap<>();
-        for (LayerIndex index : indexes) {
+        Map<String, Integer> capturedLayers = new HashMap<>();
+        for (int i = 0; i < indexes.size(); i++) {
+            LayerIndex index = indexes.get(i);
             if (index != null) {
                 captured.putAll(index.capturedFiles());
+                for (String path : index.capturedFiles().keySet()) {
+                    capturedLayers.put(path, i);
+                }
             }
         }
         Map<String, String> osRelease = BaseDetector.parseOsRelease(
@@ -124,7 +129,7 @@ public final class ImageComposer {
                     overlay.hiddenByCause().get(HiddenCause.HIDDEN_BY_OPAQUE_DIRECTORY),
                     overlay.hiddenByCause().get(HiddenCause.OVERWRITTEN),
                     overlay.hiddenByCause().get(HiddenCause.SAME_CONTENT_REWRITTEN));
-            found = findings.evaluate(overlay, layerFacts, captured);
+            found = findings.evaluate(overlay, layerFacts, captured, capturedLayers);
             visible = overlay.visibleBytes();
             hidden = overlay.hiddenBytes();
         }

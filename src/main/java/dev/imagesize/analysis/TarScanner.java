@@ -16,9 +16,13 @@ import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
  * content with CRC32C, keeps a few small well-known files whole, and never stores content.
  */
 final class TarScanner {
-    /** Small files worth reading whole: base detection and the npm dev-dependency rule use them. */
-    private static final List<String> CAPTURED =
-            List.of("/etc/os-release", "/usr/lib/os-release", "/etc/alpine-release");
+    /** Small files worth reading whole: base detection and the apt-recommends and npm dev-dependency rules use them. */
+    private static final List<String> CAPTURED = List.of(
+            "/etc/os-release",
+            "/usr/lib/os-release",
+            "/etc/alpine-release",
+            AptRecommends.DPKG_STATUS,
+            AptRecommends.EXTENDED_STATES);
 
     private static final String NPM_HIDDEN_LOCKFILE = "/node_modules/.package-lock.json";
 

@@ -25,7 +25,13 @@ class FindingsEngineTest {
                     indexes.get(i).tarBytes()));
             captured.putAll(indexes.get(i).capturedFiles());
         }
-        return engine.evaluate(OverlayComposer.compose(indexes), facts, captured);
+        Map<String, Integer> capturedLayers = new HashMap<>();
+        for (int i = 0; i < indexes.size(); i++) {
+            for (String path : indexes.get(i).capturedFiles().keySet()) {
+                capturedLayers.put(path, i);
+            }
+        }
+        return engine.evaluate(OverlayComposer.compose(indexes), facts, captured, capturedLayers);
     }
 
     @Test
@@ -57,6 +63,59 @@ class FindingsEngineTest {
             assertThat(f.id()).isEqualTo("node-dev-deps");
             assertThat(f.bytes()).isEqualTo(3000);
             assertThat(f.samples()).containsExactly("/app/node_modules/jest/index.js");
+        });
+    }
+
+    @Test
+    void packagesInstalledOnlyAsRecommendsComeFromDpkgAndApt() {
+        String status = """
+                Package: base-files
+                Status: install ok installed
+                Priority: required
+                Installed-Size: 400
+
+                Package: curl
+                Status: install ok installed
+                Installed-Size: 500
+                Depends: libcurl4 (= 7.88.1-10), libc6 (>= 2.34)
+                Recommends: ca-certificates
+
+                Package: libcurl4
+                Status: install ok installed
+                Installed-Size: 900
+                Depends: libc6
+
+                Package: libc6
+                Status: install ok installed
+                Priority: required
+                Installed-Size: 12000
+
+                Package: ca-certificates
+                Status: install ok installed
+                Installed-Size: 380
+                Depends: openssl (>= 1.1.1), debconf (>= 0.5) | debconf-2.0
+
+                Package: openssl
+                Status: install ok installed
+                Installed-Size: 2300
+
+                Package: gone
+                Status: deinstall ok config-files
+                Installed-Size: 99999
+                """;
+        String states = "Package: libcurl4\nArchitecture: amd64\nAuto-Installed: 1\n\n"
+                + "Package: ca-certificates\nArchitecture: amd64\nAuto-Installed: 1\n\n"
+                + "Package: openssl\nArchitecture: amd64\nAuto-Installed: 1\n";
+        List<ImageAnalysisStatus.Finding> found = findings(
+                List.of("/bin/sh -c apt-get update && apt-get install -y curl"),
+                layer().file("var/lib/dpkg/status", status).file("var/lib/apt/extended_states", states));
+        assertThat(found).singleElement().satisfies(f -> {
+            assertThat(f.id()).isEqualTo("apt-recommends");
+            assertThat(f.bytes()).isEqualTo((2300 + 380) * 1024L);
+            assertThat(f.samples()).containsExactly("openssl", "ca-certificates");
+            assertThat(f.fix())
+                    .contains("--no-install-recommends")
+                    .contains("`RUN apt-get update && apt-get install -y curl`");
         });
     }
 

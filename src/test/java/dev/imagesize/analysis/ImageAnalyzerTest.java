@@ -139,6 +139,27 @@ class ImageAnalyzerTest {
     }
 
     @Test
+    void theEntriesOfAllLayersTogetherAreBounded() throws Exception {
+        FakeBlobs blobs = new FakeBlobs();
+        TestLayers.Builder many = layer();
+        for (int i = 0; i < 30; i++) {
+            many.file("f" + i, 1, i);
+        }
+        String image = blobs.image(
+                "f",
+                List.of(
+                        many.tar(),
+                        layer().file("g", 1, 1).tar(),
+                        layer().file("h", 1, 2).tar()));
+        try (ImageAnalyzer analyzer =
+                analyzer(blobs, AnalysisLimits.defaults().withMaxImageEntries(31), new LayerIndexCache(1 << 20))) {
+            ImageAnalysis analysis = analyzer.analyze(target(image), MINUTE, ImageAnalyzer.Listener.NONE);
+            assertThat(analysis.complete()).isFalse();
+            assertThat(analysis.status().layers().get(2).problem()).contains("more than 31 entries");
+        }
+    }
+
+    @Test
     void aConfigThatDisagreesWithTheManifestIsAProblemNotACrash() {
         FakeBlobs blobs = new FakeBlobs();
         String image = blobs.image("d", List.of(layer().file("x", 10, 1).tar()));
