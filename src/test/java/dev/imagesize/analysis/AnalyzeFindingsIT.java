@@ -172,7 +172,7 @@ class AnalyzeFindingsIT {
             if (count > 0) {
                 return count;
             }
-            Thread.onSpinWait();
+            java.util.concurrent.locks.LockSupport.parkNanos(50_000_000L); // poll the log, not a fixed wait
         }
         return count;
     }
