@@ -20,7 +20,8 @@ import java.time.Duration;
  * @param maxHeaderBytes one tar header with its PAX records or GNU long name, larger is refused (they are held in
  *     memory while parsed)
  * @param maxLayers images with more layers are refused before any layer is read
- * @param maxImageEntries tar entries per image, summed over its layers: what composition holds in memory
+ * @param maxImageEntries tar entries per image, summed over its layers: what composition holds in memory (about
+ *     220 B per entry in the layer indexes, measured by AnalysisBenchmark, plus the composition's trees)
  */
 public record AnalysisLimits(
         long maxCompressedBytes,
@@ -58,7 +59,7 @@ public record AnalysisLimits(
                 8L * 1024 * 1024,
                 1024L * 1024 + 8192,
                 1000,
-                4_000_000);
+                2_000_000);
     }
 
     /** How long a layer of {@code compressedBytes} may take. */

@@ -21,6 +21,7 @@ public final class AnalysisHeapProbe {
     public static void main(String... args) throws Exception {
         Path blob = Path.of(args[0]);
         System.gc();
+        long baseline = usedHeap();
         for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
             pool.resetPeakUsage();
         }
@@ -37,13 +38,21 @@ public final class AnalysisHeapProbe {
                 peak += pool.getPeakUsage().getUsed();
             }
         }
+        System.gc();
+        long retained = usedHeap() - baseline; // the index is still referenced below
         System.out.printf(
                 Locale.ROOT,
-                "%.2f GB of tar, %d entries, %.1f s (%.0f MB/s); peak heap %.1f MiB (Σ of the heap pools' peaks, an upper bound)%n",
+                "%.2f GB of tar, %d entries, %.1f s (%.0f MB/s); peak heap %.1f MiB (Σ of the heap pools' peaks, an"
+                        + " upper bound); the layer index retains %.0f B per entry%n",
                 index.tarBytes() / 1e9,
                 index.entries().size(),
                 seconds,
                 index.tarBytes() / seconds / 1e6,
-                peak / 1048576.0);
+                peak / 1048576.0,
+                (double) retained / Math.max(1, index.entries().size()));
+    }
+
+    private static long usedHeap() {
+        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
     }
 }
