@@ -57,9 +57,10 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         sortOptions = false,
         description = {
-            "Analyses container images layer by layer, straight from their registries (no daemon, nothing written to disk):",
-            "compressed and uncompressed sizes, dive's efficiency and wasted bytes, what each hidden byte is, named",
-            "findings with the fix, and the base image with smaller alternatives.",
+            "Analyses container images layer by layer, straight from their registries",
+            "(no daemon, nothing written to disk): compressed and uncompressed sizes,",
+            "dive's efficiency and wasted bytes, what each hidden byte is, named findings",
+            "with their fix, and the base image with smaller alternatives.",
         },
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
