@@ -116,6 +116,13 @@ class DiveConformanceIT {
                 Spec.of(
                         Step.layer("/bin/sh -c mkdir /tmp", layer().dir("tmp")),
                         Step.layer("/bin/sh -c touch /tmp", layer().dir("tmp"))));
+        TestLayers.Builder repeated = layer().dir("r").file("r/x", 25, 4);
+        IMAGES.put(
+                "same-layer-twice",
+                Spec.of(
+                        Step.layer("ADD base.tar /", layer().file("f", 10, 1)),
+                        Step.layer("/bin/sh -c make r", repeated),
+                        Step.layer("/bin/sh -c make r again", repeated)));
         IMAGES.put("dive-test-image", diveTestImage(readme));
         IMAGES.put(
                 "pax-global-header",
