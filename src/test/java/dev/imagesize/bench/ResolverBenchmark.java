@@ -75,7 +75,36 @@ class ResolverBenchmark {
                     BenchReport.percentiles(latencies)));
             assertThat(manifests).isEqualTo(100);
         }
+        coldLatency(registry, report);
         report.write();
+    }
+
+    /**
+     * Cold lookups one after another, each of an image the resolver has never seen, in one registry: what a new image
+     * costs an admission when the registry is on loopback (manifest and config blob, over kept-alive connections).
+     */
+    private static void coldLatency(LocalRegistry registry, BenchReport report) {
+        List<ImageRef> images = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            images.add(ImageRef.parse(TestImages.push(registry, "bench/cold-" + i, "1.0", Format.OCI, 1_000 + i)
+                    .reference()));
+        }
+        try (ImageSizeResolver resolver = ImageSizeResolver.forRegistries(
+                ResolverConfig.defaults().withInsecureRegistries(Set.of(registry.hostPort())))) {
+            // the first lookup pays the registry's /v2/ check and the JIT; it is not counted
+            assertThat(resolver.resolve(images.get(0), AMD64, null, Duration.ofSeconds(10)))
+                    .isInstanceOf(ResolveResult.Sized.class);
+            long[] latencies = new long[images.size() - 1];
+            for (int i = 1; i < images.size(); i++) {
+                long t = System.nanoTime();
+                assertThat(resolver.resolve(images.get(i), AMD64, null, Duration.ofSeconds(10)))
+                        .isInstanceOf(ResolveResult.Sized.class);
+                latencies[i - 1] = System.nanoTime() - t;
+            }
+            report.line("Cold lookups, one after another (" + latencies.length
+                    + " images never seen before, one registry on loopback): latency p50 | p99 | max (ms): "
+                    + BenchReport.percentiles(latencies));
+        }
     }
 
     private static void sleep(long millis) {

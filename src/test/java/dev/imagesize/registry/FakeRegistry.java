@@ -32,13 +32,14 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 
 /**
- * An in-process registry for tests of {@link JibManifestSource}: the JDK's HTTP server with one handler that each test
- * writes, served as plain HTTP (behind a front that answers TLS handshakes as a real plain-HTTP registry does) or as
- * HTTPS with a self-signed certificate.
+ * An in-process registry for tests of {@link RegistryClient}: the JDK's HTTP server with one handler that each test
+ * writes, served as plain HTTP (behind a front that answers TLS handshakes as a real plain-HTTP registry does, and
+ * counts connections) or as HTTPS with a certificate of a CA made for it.
  */
 final class FakeRegistry implements AutoCloseable {
     /** First byte of a TLS record carrying a handshake (the ClientHello). */
@@ -53,8 +54,14 @@ final class FakeRegistry implements AutoCloseable {
     private final ExecutorService handlerThreads;
     private final List<Closeable> sockets = new CopyOnWriteArrayList<>();
     private final String address;
+    private final String caPem;
+    /** Connections the plain-HTTP front accepted, and how many of them are open now. */
+    private final AtomicInteger accepted = new AtomicInteger();
 
-    private FakeRegistry(HttpServer server, boolean plainHttpFront, Answer answer) throws IOException {
+    private final AtomicInteger open = new AtomicInteger();
+
+    private FakeRegistry(HttpServer server, boolean plainHttpFront, String caPem, Answer answer) throws IOException {
+        this.caPem = caPem;
         this.server = server;
         handlerThreads = Executors.newCachedThreadPool(runnable -> {
             Thread thread = new Thread(runnable, "fake-registry");
@@ -64,7 +71,7 @@ final class FakeRegistry implements AutoCloseable {
         server.setExecutor(handlerThreads);
         server.createContext("/", exchange -> {
             try (exchange) {
-                exchange.getRequestBody().readAllBytes();
+                exchange.setAttribute(BODY, exchange.getRequestBody().readAllBytes());
                 answer.answer(exchange);
             } catch (IOException clientWentAway) {
                 // the client may hang up on purpose (size limit, timeout)
@@ -72,23 +79,44 @@ final class FakeRegistry implements AutoCloseable {
         });
         server.start();
         int port = server.getAddress().getPort();
-        address = "127.0.0.1:" + (plainHttpFront ? startFront(port) : port);
+        String host = server.getAddress().getAddress().getHostAddress();
+        address = host + ":" + (plainHttpFront ? startFront(host, port) : port);
     }
 
-    /** A plain-HTTP registry, as jib sees one that is listed as insecure. */
+    /** A plain-HTTP registry on loopback (reached only when it is listed as insecure). */
     static FakeRegistry plainHttp(Answer answer) throws IOException {
-        return new FakeRegistry(HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0), true, answer);
+        return plainHttpOn("127.0.0.1", answer);
+    }
+
+    /** A plain-HTTP registry on {@code bindAddress}. */
+    static FakeRegistry plainHttpOn(String bindAddress, Answer answer) throws IOException {
+        return new FakeRegistry(HttpServer.create(new InetSocketAddress(bindAddress, 0), 0), true, null, answer);
     }
 
     /**
-     * An HTTPS registry whose certificate is signed by a CA made for it and trusted by nobody, so jib reaches it only
-     * when it is listed as insecure.
+     * An HTTPS registry whose certificate is signed by a CA made for it and trusted by nobody, so it is reached only
+     * when it is listed as insecure, or with {@link #caPem()} as a registry CA.
      */
     static FakeRegistry https(Answer answer) throws IOException {
         HttpsServer server = HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        server.setHttpsConfigurator(
-                new HttpsConfigurator(sslContext(Certificates.generate(List.of("127.0.0.1"), Duration.ofDays(1)))));
-        return new FakeRegistry(server, false, answer);
+        Certificates.ServingCertificate certificate = Certificates.generate(List.of("127.0.0.1"), Duration.ofDays(1));
+        server.setHttpsConfigurator(new HttpsConfigurator(sslContext(certificate)));
+        return new FakeRegistry(server, false, certificate.caCertPem(), answer);
+    }
+
+    /** The PEM of the CA that signed an HTTPS registry's certificate. */
+    String caPem() {
+        return caPem;
+    }
+
+    /** Connections the plain-HTTP front accepted so far. */
+    int connectionsAccepted() {
+        return accepted.get();
+    }
+
+    /** Connections of the plain-HTTP front open now. */
+    int connectionsOpen() {
+        return open.get();
     }
 
     /** {@code host:port} as it appears in an image reference. */
@@ -113,21 +141,30 @@ final class FakeRegistry implements AutoCloseable {
     }
 
     /**
-     * jib tries HTTPS first even for an insecure registry and falls back to plain HTTP only when the TLS handshake
-     * fails. A real plain-HTTP registry (Distribution, or nginx, Jetty, Tomcat in front of one) answers a ClientHello
+     * The client tries HTTPS first even for an insecure registry and falls back to plain HTTP only when the TLS
+     * handshake fails. A real plain-HTTP registry (Distribution, or nginx, Jetty, Tomcat in front of one) answers a ClientHello
      * at once with a 400, which fails the handshake; the JDK's HttpServer instead waits for a request line that never
      * comes, so every lookup would end in a read timeout. This front answers a ClientHello as Distribution does and
      * relays everything else to the HttpServer unchanged.
      */
-    private int startFront(int backendPort) throws IOException {
-        ServerSocket front = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"));
+    private int startFront(String host, int backendPort) throws IOException {
+        ServerSocket front = new ServerSocket(0, 50, InetAddress.getByName(host));
         sockets.add(front);
         handlerThreads.execute(() -> {
             while (!front.isClosed()) {
                 try {
                     Socket client = front.accept();
+                    accepted.incrementAndGet();
+                    open.incrementAndGet();
                     sockets.add(client);
-                    handlerThreads.execute(() -> relay(client, backendPort));
+                    handlerThreads.execute(() -> {
+                        try {
+                            relay(host, client, backendPort);
+                        } finally {
+                            open.decrementAndGet();
+                            sockets.remove(client);
+                        }
+                    });
                 } catch (IOException closed) {
                     return;
                 }
@@ -136,7 +173,7 @@ final class FakeRegistry implements AutoCloseable {
         return front.getLocalPort();
     }
 
-    private void relay(Socket client, int backendPort) {
+    private void relay(String host, Socket client, int backendPort) {
         try (client) {
             PushbackInputStream in = new PushbackInputStream(client.getInputStream(), 1);
             int first = in.read();
@@ -150,7 +187,7 @@ final class FakeRegistry implements AutoCloseable {
                 return;
             }
             in.unread(first);
-            try (Socket backend = new Socket("127.0.0.1", backendPort)) {
+            try (Socket backend = new Socket(host, backendPort)) {
                 sockets.add(backend);
                 handlerThreads.execute(() -> {
                     try {
@@ -161,6 +198,8 @@ final class FakeRegistry implements AutoCloseable {
                     }
                 });
                 backend.getInputStream().transferTo(client.getOutputStream());
+            } finally {
+                client.close();
             }
         } catch (IOException closed) {
             // either side hung up
@@ -190,6 +229,13 @@ final class FakeRegistry implements AutoCloseable {
         }
     }
 
+    private static final String BODY = "fake-registry.request-body";
+
+    /** The request's body (read before the handler runs, so that connections can be kept alive). */
+    static String requestBody(HttpExchange exchange) {
+        return new String((byte[]) exchange.getAttribute(BODY), StandardCharsets.UTF_8);
+    }
+
     static void send(HttpExchange exchange, int status, String contentType, byte[] body) throws IOException {
         exchange.getResponseHeaders().set("Content-Type", contentType);
         exchange.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
@@ -198,6 +244,30 @@ final class FakeRegistry implements AutoCloseable {
                 out.write(body);
             }
         }
+    }
+
+    /**
+     * Answers {@code status} with a chunked body of {@code bytes} bytes (JSON-looking filler), written until the client
+     * hangs up; returns how many bytes were written.
+     */
+    static long sendChunked(HttpExchange exchange, int status, String contentType, long bytes) throws IOException {
+        exchange.getResponseHeaders().set("Content-Type", contentType);
+        exchange.sendResponseHeaders(status, 0);
+        byte[] filler = new byte[64 * 1024];
+        java.util.Arrays.fill(filler, (byte) ' ');
+        filler[0] = '{';
+        long written = 0;
+        try (OutputStream out = exchange.getResponseBody()) {
+            while (written < bytes) {
+                int n = (int) Math.min(filler.length, bytes - written);
+                out.write(filler, 0, n);
+                written += n;
+                filler[0] = ' ';
+            }
+        } catch (IOException clientWentAway) {
+            // what a client that stops reading does
+        }
+        return written;
     }
 
     static void sendManifest(HttpExchange exchange, String mediaType, byte[] body) throws IOException {
