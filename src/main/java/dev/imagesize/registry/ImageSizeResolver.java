@@ -148,14 +148,15 @@ public final class ImageSizeResolver implements AutoCloseable {
         this.ticker = ticker;
         this.admissionThreads = threads("imagesize-admission", config.admissionThreads(), config.maxPendingAdmission());
         this.auditThreads = threads("imagesize-audit", config.auditThreads(), config.maxPendingAudit());
+        long maxTags = Math.max(1_000, config.cacheWeight() / 2);
         this.tags = Caffeine.newBuilder()
-                .maximumSize(50_000)
+                .maximumSize(maxTags)
                 .ticker(ticker)
                 .executor(Runnable::run)
                 .<TagKey, Outcome<TagState>>expireAfter(new OutcomeExpiry<TagKey, TagState>(this::tagLifetime))
                 .buildAsync();
         this.lastKnown = Caffeine.newBuilder()
-                .maximumSize(50_000)
+                .maximumSize(maxTags)
                 .ticker(ticker)
                 .executor(Runnable::run)
                 .expireAfterWrite(config.staleIfError())

@@ -1,9 +1,9 @@
 package dev.imagesize.registry;
 
-import static dev.imagesize.registry.FakeRegistry.errorBody;
-import static dev.imagesize.registry.FakeRegistry.send;
-import static dev.imagesize.registry.FakeRegistry.sendManifest;
-import static dev.imagesize.registry.FakeRegistry.sha256;
+import static dev.imagesize.testing.FakeRegistry.errorBody;
+import static dev.imagesize.testing.FakeRegistry.send;
+import static dev.imagesize.testing.FakeRegistry.sendManifest;
+import static dev.imagesize.testing.FakeRegistry.sha256;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
@@ -13,6 +13,7 @@ import dev.imagesize.image.Layer;
 import dev.imagesize.image.ResolveError;
 import dev.imagesize.image.ResolveError.Kind;
 import dev.imagesize.registry.ImageSizeResolver.Priority;
+import dev.imagesize.testing.FakeRegistry;
 import java.io.IOException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;

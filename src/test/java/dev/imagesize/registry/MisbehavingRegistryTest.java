@@ -1,10 +1,10 @@
 package dev.imagesize.registry;
 
-import static dev.imagesize.registry.FakeRegistry.errorBody;
-import static dev.imagesize.registry.FakeRegistry.send;
-import static dev.imagesize.registry.FakeRegistry.sendChunked;
-import static dev.imagesize.registry.FakeRegistry.sendManifest;
-import static dev.imagesize.registry.FakeRegistry.sha256;
+import static dev.imagesize.testing.FakeRegistry.errorBody;
+import static dev.imagesize.testing.FakeRegistry.send;
+import static dev.imagesize.testing.FakeRegistry.sendChunked;
+import static dev.imagesize.testing.FakeRegistry.sendManifest;
+import static dev.imagesize.testing.FakeRegistry.sha256;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -13,10 +13,11 @@ import dev.imagesize.image.Layer;
 import dev.imagesize.image.ResolveError;
 import dev.imagesize.image.ResolveError.Kind;
 import dev.imagesize.registry.ClientAllocations.Measured;
-import dev.imagesize.registry.FakeRegistry.Answer;
 import dev.imagesize.registry.ImageSizeResolver.Priority;
 import dev.imagesize.registry.http.AddressGuard;
 import dev.imagesize.registry.http.Cidr;
+import dev.imagesize.testing.FakeRegistry;
+import dev.imagesize.testing.FakeRegistry.Answer;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.Inet4Address;

@@ -1,4 +1,4 @@
-package dev.imagesize.registry;
+package dev.imagesize.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -37,16 +37,22 @@ import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 
 /**
- * An in-process registry for tests of {@link RegistryClient}: the JDK's HTTP server with one handler that each test
+ * An in-process registry for tests of the registry client: the JDK's HTTP server with one handler that each test
  * writes, served as plain HTTP (behind a front that answers TLS handshakes as a real plain-HTTP registry does, and
  * counts connections) or as HTTPS with a certificate of a CA made for it.
  */
-final class FakeRegistry implements AutoCloseable {
+public final class FakeRegistry implements AutoCloseable {
+    static {
+        // The JDK's server writes headers and body apart; without TCP_NODELAY every kept-alive response waits for the
+        // client's delayed ACK (40 ms). Read once, when the JDK's server is first used.
+        System.setProperty("sun.net.httpserver.nodelay", "true");
+    }
+
     /** First byte of a TLS record carrying a handshake (the ClientHello). */
     private static final int TLS_HANDSHAKE_RECORD = 0x16;
 
     @FunctionalInterface
-    interface Answer {
+    public interface Answer {
         void answer(HttpExchange exchange) throws IOException;
     }
 
@@ -84,12 +90,12 @@ final class FakeRegistry implements AutoCloseable {
     }
 
     /** A plain-HTTP registry on loopback (reached only when it is listed as insecure). */
-    static FakeRegistry plainHttp(Answer answer) throws IOException {
+    public static FakeRegistry plainHttp(Answer answer) throws IOException {
         return plainHttpOn("127.0.0.1", answer);
     }
 
     /** A plain-HTTP registry on {@code bindAddress}. */
-    static FakeRegistry plainHttpOn(String bindAddress, Answer answer) throws IOException {
+    public static FakeRegistry plainHttpOn(String bindAddress, Answer answer) throws IOException {
         return new FakeRegistry(HttpServer.create(new InetSocketAddress(bindAddress, 0), 0), true, null, answer);
     }
 
@@ -97,7 +103,7 @@ final class FakeRegistry implements AutoCloseable {
      * An HTTPS registry whose certificate is signed by a CA made for it and trusted by nobody, so it is reached only
      * when it is listed as insecure, or with {@link #caPem()} as a registry CA.
      */
-    static FakeRegistry https(Answer answer) throws IOException {
+    public static FakeRegistry https(Answer answer) throws IOException {
         HttpsServer server = HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         Certificates.ServingCertificate certificate = Certificates.generate(List.of("127.0.0.1"), Duration.ofDays(1));
         server.setHttpsConfigurator(new HttpsConfigurator(sslContext(certificate)));
@@ -105,22 +111,22 @@ final class FakeRegistry implements AutoCloseable {
     }
 
     /** The PEM of the CA that signed an HTTPS registry's certificate. */
-    String caPem() {
+    public String caPem() {
         return caPem;
     }
 
     /** Connections the plain-HTTP front accepted so far. */
-    int connectionsAccepted() {
+    public int connectionsAccepted() {
         return accepted.get();
     }
 
     /** Connections of the plain-HTTP front open now. */
-    int connectionsOpen() {
+    public int connectionsOpen() {
         return open.get();
     }
 
     /** {@code host:port} as it appears in an image reference. */
-    String address() {
+    public String address() {
         return address;
     }
 
@@ -154,6 +160,7 @@ final class FakeRegistry implements AutoCloseable {
             while (!front.isClosed()) {
                 try {
                     Socket client = front.accept();
+                    client.setTcpNoDelay(true); // the relay writes headers and body apart: no Nagle delays
                     accepted.incrementAndGet();
                     open.incrementAndGet();
                     sockets.add(client);
@@ -188,6 +195,7 @@ final class FakeRegistry implements AutoCloseable {
             }
             in.unread(first);
             try (Socket backend = new Socket(host, backendPort)) {
+                backend.setTcpNoDelay(true);
                 sockets.add(backend);
                 handlerThreads.execute(() -> {
                     try {
@@ -232,11 +240,11 @@ final class FakeRegistry implements AutoCloseable {
     private static final String BODY = "fake-registry.request-body";
 
     /** The request's body (read before the handler runs, so that connections can be kept alive). */
-    static String requestBody(HttpExchange exchange) {
+    public static String requestBody(HttpExchange exchange) {
         return new String((byte[]) exchange.getAttribute(BODY), StandardCharsets.UTF_8);
     }
 
-    static void send(HttpExchange exchange, int status, String contentType, byte[] body) throws IOException {
+    public static void send(HttpExchange exchange, int status, String contentType, byte[] body) throws IOException {
         exchange.getResponseHeaders().set("Content-Type", contentType);
         exchange.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
         if (body.length > 0) {
@@ -250,7 +258,8 @@ final class FakeRegistry implements AutoCloseable {
      * Answers {@code status} with a chunked body of {@code bytes} bytes (JSON-looking filler), written until the client
      * hangs up; returns how many bytes were written.
      */
-    static long sendChunked(HttpExchange exchange, int status, String contentType, long bytes) throws IOException {
+    public static long sendChunked(HttpExchange exchange, int status, String contentType, long bytes)
+            throws IOException {
         exchange.getResponseHeaders().set("Content-Type", contentType);
         exchange.sendResponseHeaders(status, 0);
         byte[] filler = new byte[64 * 1024];
@@ -270,17 +279,17 @@ final class FakeRegistry implements AutoCloseable {
         return written;
     }
 
-    static void sendManifest(HttpExchange exchange, String mediaType, byte[] body) throws IOException {
+    public static void sendManifest(HttpExchange exchange, String mediaType, byte[] body) throws IOException {
         exchange.getResponseHeaders().set("Docker-Content-Digest", sha256(body));
         send(exchange, 200, mediaType, body);
     }
 
-    static byte[] errorBody(String code, String message) {
+    public static byte[] errorBody(String code, String message) {
         return ("{\"errors\":[{\"code\":\"" + code + "\",\"message\":\"" + message + "\"}]}")
                 .getBytes(StandardCharsets.UTF_8);
     }
 
-    static String sha256(byte[] bytes) {
+    public static String sha256(byte[] bytes) {
         try {
             return "sha256:"
                     + HexFormat.of()
@@ -290,12 +299,12 @@ final class FakeRegistry implements AutoCloseable {
         }
     }
 
-    static String fakeDigest(char c) {
+    public static String fakeDigest(char c) {
         return "sha256:" + String.valueOf(c).repeat(64);
     }
 
     /** An OCI image manifest, optionally with an annotation of {@code padding} characters. */
-    static byte[] ociManifest(long configSize, long[] layerSizes, int padding) {
+    public static byte[] ociManifest(long configSize, long[] layerSizes, int padding) {
         StringBuilder json = new StringBuilder()
                 .append("{\"schemaVersion\":2,\"mediaType\":\"")
                 .append("application/vnd.oci.image.manifest.v1+json")
