@@ -141,15 +141,17 @@ class BlobStreamTest {
             }
         });
 
+        int openWhileStalled;
         try (BlobStream blob = open(LAYER_DIGEST, 16L * 1024 * 1024, Duration.ofSeconds(2))) {
+            openWhileStalled = fake.connectionsOpen();
             assertThatThrownBy(blob::readAllBytes)
                     .isInstanceOfSatisfying(TransportException.class, e -> assertThat(e.reason())
                             .isEqualTo(TransportException.Reason.DEADLINE))
                     .hasMessageContaining("in time");
         }
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(fake.connectionsOpen())
-                .as("the connection was closed, not left to drain")
-                .isZero());
+                .as("the stalled connection was closed, not left to drain (idle pooled ones stay)")
+                .isLessThan(openWhileStalled));
     }
 
     @Test

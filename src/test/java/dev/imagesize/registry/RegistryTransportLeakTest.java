@@ -61,9 +61,8 @@ class RegistryTransportLeakTest {
                         .isLessThanOrEqualTo(IN_FLIGHT);
                 assertThat(fake.connectionsOpen()).as("connections open").isLessThanOrEqualTo(IN_FLIGHT);
                 assertThat(httpClients())
-                        .as("the JDK's HTTP clients")
-                        .isEqualTo(clientsBefore)
-                        .isLessThanOrEqualTo(3);
+                        .as("the JDK's HTTP clients (three per registry client; earlier tests' go with the GC)")
+                        .isLessThanOrEqualTo(clientsBefore);
                 assertThat(client.transport().exchanges()).isEqualTo(1_000 + REQUESTS + 2); // + the two API checks
                 assertThat(heapAfter - heapBefore)
                         .as("heap after GC grew by %.1f MiB", (heapAfter - heapBefore) / 1048576.0)

@@ -200,10 +200,13 @@ public final class FakeRegistry implements AutoCloseable {
                 handlerThreads.execute(() -> {
                     try {
                         in.transferTo(backend.getOutputStream());
-                        backend.shutdownOutput();
                     } catch (IOException closed) {
                         // either side hung up
                     }
+                    // The client closed its side: an HTTP client does that only when it is done with the
+                    // connection (or gives up on it), so the relay closes both sides, as a server would.
+                    closeQuietly(backend);
+                    closeQuietly(client);
                 });
                 backend.getInputStream().transferTo(client.getOutputStream());
             } finally {
@@ -211,6 +214,14 @@ public final class FakeRegistry implements AutoCloseable {
             }
         } catch (IOException closed) {
             // either side hung up
+        }
+    }
+
+    private static void closeQuietly(Socket socket) {
+        try {
+            socket.close();
+        } catch (IOException ignored) {
+            // closing is all that matters
         }
     }
 
