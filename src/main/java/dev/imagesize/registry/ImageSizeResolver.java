@@ -29,7 +29,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Supplier;
 
 /**
  * Knows the compressed size of images: resolves a reference to its manifests in the registry, picks the platforms
@@ -249,8 +248,8 @@ public final class ImageSizeResolver implements AutoCloseable {
         // whole milliseconds, rounded up, so a 50 ms deadline reads "50ms" in messages
         long givenMillis = (until.remaining().toNanos() + 999_999) / 1_000_000;
         ResolveResult[] results = new ResolveResult[lookups.size()];
-        List<CompletableFuture<ResolveResult>> running = new ArrayList<>(lookups.size());
-        Map<Lookup, CompletableFuture<ResolveResult>> started = new HashMap<>();
+        CompletableFuture<?>[] running = null;
+        Map<Lookup, CompletableFuture<ResolveResult>> started = null;
         for (int i = 0; i < lookups.size(); i++) {
             Lookup lookup = lookups.get(i);
             Scope scope = scope(lookup);
@@ -258,8 +257,11 @@ public final class ImageSizeResolver implements AutoCloseable {
             if (cached != null) {
                 cacheHits.incrementAndGet();
                 results[i] = answered(lookup, cached, start);
-                running.add(null);
                 continue;
+            }
+            if (started == null) {
+                started = new HashMap<>();
+                running = new CompletableFuture<?>[lookups.size()];
             }
             CompletableFuture<ResolveResult> future = started.get(lookup);
             if (future == null) {
@@ -276,12 +278,14 @@ public final class ImageSizeResolver implements AutoCloseable {
                 }
                 started.put(lookup, future);
             }
-            running.add(future);
+            running[i] = future;
         }
         for (int i = 0; i < lookups.size(); i++) {
             if (results[i] == null) {
                 Lookup lookup = lookups.get(i);
-                results[i] = answered(lookup, await(lookup, running.get(i), until, givenMillis), start);
+                @SuppressWarnings("unchecked")
+                CompletableFuture<ResolveResult> future = (CompletableFuture<ResolveResult>) running[i];
+                results[i] = answered(lookup, await(lookup, future, until, givenMillis), start);
             }
         }
         return List.of(results);
@@ -420,7 +424,7 @@ public final class ImageSizeResolver implements AutoCloseable {
             String digest = image.digest();
             if (digest == null) {
                 TagKey key = new TagKey(scope, image.tag());
-                Outcome<TagState> tag = get(tags, key, () -> loadTag(key, lookup, context));
+                Outcome<TagState> tag = get(tags, key, null);
                 if (tag == null && tagTimeout != null) {
                     tag = Outcome.failed(tagTimeout);
                 }
@@ -562,19 +566,21 @@ public final class ImageSizeResolver implements AutoCloseable {
         }
 
         private Outcome<Manifest> manifest(String digest) {
-            DigestKey key = new DigestKey(scope, digest);
-            return get(manifests, key, () -> loadManifest(key, lookup, context));
+            return get(manifests, new DigestKey(scope, digest), null);
         }
 
         private Outcome<Platform> config(Manifest.Image image) {
-            DigestKey key = new DigestKey(scope, image.configDigest());
-            return get(configs, key, () -> loadConfig(key, lookup, image, context));
+            return get(configs, new DigestKey(scope, image.configDigest()), image);
         }
 
-        /** The cached outcome for {@code key}; else null, having started or joined its load when this walk may load. */
+        /**
+         * The cached outcome for {@code key}; else null, having started or joined its load when this walk may load.
+         * (No lambda is made on the way to a cached answer: this is the warm path of every admission.)
+         *
+         * @param image the manifest whose config a config key names, else null
+         */
         @SuppressWarnings("unchecked")
-        private <K, V> Outcome<V> get(
-                AsyncCache<K, Outcome<V>> cache, K key, Supplier<CompletableFuture<Outcome<V>>> load) {
+        private <K, V> Outcome<V> get(AsyncCache<K, Outcome<V>> cache, K key, Manifest.Image image) {
             Outcome<?> here = loaded == null ? null : loaded.get(key);
             if (here != null) {
                 return (Outcome<V>) here;
@@ -584,7 +590,8 @@ public final class ImageSizeResolver implements AutoCloseable {
                 if (context == null) {
                     return null;
                 }
-                future = cache.get(key, (k, executor) -> load.get());
+                future = cache.get(
+                        key, (k, executor) -> (CompletableFuture<Outcome<V>>) (CompletableFuture<?>) load(k, image));
             }
             if (future.isDone() && !future.isCompletedExceptionally()) {
                 return future.join();
@@ -596,6 +603,15 @@ public final class ImageSizeResolver implements AutoCloseable {
                 needs.put(key, future);
             }
             return null;
+        }
+
+        /** Starts the load of what {@code key} names. */
+        private CompletableFuture<? extends Outcome<?>> load(Object key, Manifest.Image image) {
+            if (key instanceof TagKey tag) {
+                return loadTag(tag, lookup, context);
+            }
+            DigestKey digest = (DigestKey) key;
+            return image == null ? loadManifest(digest, lookup, context) : loadConfig(digest, lookup, image, context);
         }
 
         private ImageSize size(String indexDigest, Manifest.Image manifest, Platform platform) {
