@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * Reads image manifests and indexes (Docker v2 schema 2, manifest lists, OCI) into {@link Manifest}s with Jackson's
@@ -26,6 +27,10 @@ final class ManifestParser {
                     .maxNestingDepth(64)
                     .build())
             .build();
+
+    /** What a media type looks like; others are not repeated in messages. */
+    private static final Pattern MEDIA_TYPE =
+            Pattern.compile("[a-z0-9][a-z0-9.+-]{0,63}/[A-Za-z0-9][A-Za-z0-9.+_-]{0,126}( \\(Docker schema 1\\))?");
 
     /** The annotation that marks an index entry as an attestation (BuildKit). */
     private static final String REFERENCE_TYPE = "vnd.docker.reference.type";
@@ -248,9 +253,11 @@ final class ManifestParser {
     }
 
     private static RegistryFailure unsupported(RegistryErrors.Subject subject, String mediaType) {
+        // the media type comes from the registry: name it only when it looks like one
+        String named = mediaType != null && MEDIA_TYPE.matcher(mediaType).matches() ? mediaType : "(not a media type)";
         return new RegistryFailure(new ResolveError(
                 Kind.UNSUPPORTED,
-                "unsupported manifest type " + mediaType + " for " + subject.image()
+                "unsupported manifest type " + named + " for " + subject.image()
                         + "; push the image again with a current Docker or OCI client"));
     }
 }

@@ -1,6 +1,7 @@
 package dev.imagesize.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.imagesize.image.ImageRef;
 import dev.imagesize.image.Platform;
@@ -16,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.function.LongSupplier;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -47,9 +49,24 @@ class ResolverBenchmark {
                 }
             }
             long coldNanos = System.nanoTime() - start;
-            sleep(500); // the access log is written after each response
-            long manifests = registry.requestCount("GET", "/v2/bench/resolver-\\d+/manifests/.*") - manifestsBefore;
-            long blobs = registry.requestCount("GET", "/v2/bench/resolver-\\d+/blobs/.*") - blobsBefore;
+            // the access log is written after each response: wait until the counts stop moving
+            LongSupplier manifestGets =
+                    () -> registry.requestCount("GET", "/v2/bench/resolver-\\d+/manifests/.*") - manifestsBefore;
+            LongSupplier blobGets =
+                    () -> registry.requestCount("GET", "/v2/bench/resolver-\\d+/blobs/.*") - blobsBefore;
+            await().atMost(Duration.ofSeconds(10)).until(() -> manifestGets.getAsLong() >= 100);
+            long[] last = {-1, -1};
+            await().atMost(Duration.ofSeconds(10))
+                    .pollInterval(Duration.ofMillis(300))
+                    .until(() -> {
+                        long[] now = {manifestGets.getAsLong(), blobGets.getAsLong()};
+                        boolean stable = now[0] == last[0] && now[1] == last[1];
+                        last[0] = now[0];
+                        last[1] = now[1];
+                        return stable;
+                    });
+            long manifests = manifestGets.getAsLong();
+            long blobs = blobGets.getAsLong();
             report.line("1,000 lookups of 100 distinct images (10 rounds, cold start): " + manifests
                     + " manifest GETs and " + blobs + " config-blob GETs at the registry, "
                     + String.format(Locale.ROOT, "%.0f ms in all.", coldNanos / 1e6));
@@ -104,14 +121,6 @@ class ResolverBenchmark {
             report.line("Cold lookups, one after another (" + latencies.length
                     + " images never seen before, one registry on loopback): latency p50 | p99 | max (ms): "
                     + BenchReport.percentiles(latencies));
-        }
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 }
