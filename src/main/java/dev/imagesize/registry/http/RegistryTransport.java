@@ -111,6 +111,8 @@ public final class RegistryTransport implements AutoCloseable {
                 .version(HttpClient.Version.HTTP_1_1)
                 .followRedirects(HttpClient.Redirect.NEVER)
                 .connectTimeout(settings.connectTimeout())
+                // the JVM's proxy settings (https.proxyHost, http.nonProxyHosts ...), as jib-core honoured them
+                .proxy(java.net.ProxySelector.getDefault())
                 .sslContext(tls)
                 .executor(httpThreads)
                 .build();
