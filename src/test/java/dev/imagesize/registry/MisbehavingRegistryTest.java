@@ -150,9 +150,13 @@ class MisbehavingRegistryTest {
     /** A hostile case: fails within the deadline (a few seconds of slack for a loaded machine), under 16 MiB. */
     private ResolveError boundedFailure(java.util.function.Supplier<CompletableFuture<?>> call) throws Exception {
         Measured<ResolveError> measured = ClientAllocations.measure(() -> failure(call.get()));
+        String test = StackWalker.getInstance().walk(frames -> frames.map(StackWalker.StackFrame::getMethodName)
+                .filter(name -> !name.startsWith("bounded") && !name.startsWith("lambda"))
+                .findFirst()
+                .orElse("?"));
         System.out.printf(
-                "%s: %.1f MiB allocated, %d ms%n",
-                measured.value().kind(), measured.allocatedBytes() / 1048576.0, measured.nanos() / 1_000_000);
+                "%s: %s, %.1f MiB allocated, %d ms%n",
+                test, measured.value().kind(), measured.allocatedBytes() / 1048576.0, measured.nanos() / 1_000_000);
         assertThat(Duration.ofNanos(measured.nanos()))
                 .as("ended within the deadline")
                 .isLessThan(DEADLINE.plusSeconds(3));
