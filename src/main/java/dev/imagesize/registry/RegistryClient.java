@@ -428,23 +428,29 @@ public final class RegistryClient implements RegistrySource, AutoCloseable {
      */
     private CompletableFuture<Outcome<Endpoint>> ping(String registry, RequestContext context) {
         String host = apiHost(registry);
-        boolean insecure = config.isInsecure(registry);
         URI https = URI.create("https://" + host + "/v2/");
-        return ping(registry, https, context).thenCompose(outcome -> {
-            if (insecure
-                    && outcome instanceof Outcome.Failed<Endpoint> failed
-                    && failed.error().kind() == Kind.UNREACHABLE) {
-                return ping(registry, URI.create("http://" + host + "/v2/"), context);
+        if (!config.isInsecure(registry)) {
+            return ping(registry, https, context, requestDeadline(context));
+        }
+        // A plain-HTTP server usually refuses a TLS handshake at once, but some wait for a request line that never
+        // comes: give TLS half the request time, then try plain HTTP.
+        Deadline probe = requestDeadline(context)
+                .earliest(Deadline.in(config.httpTimeout().dividedBy(2)));
+        return ping(registry, https, context, probe).thenCompose(outcome -> {
+            if (outcome instanceof Outcome.Failed<Endpoint> failed
+                    && (failed.error().kind() == Kind.UNREACHABLE
+                            || failed.error().kind() == Kind.TIMEOUT)) {
+                return ping(registry, URI.create("http://" + host + "/v2/"), context, requestDeadline(context));
             }
             return CompletableFuture.completedFuture(outcome);
         });
     }
 
-    private CompletableFuture<Outcome<Endpoint>> ping(String registry, URI uri, RequestContext context) {
+    private CompletableFuture<Outcome<Endpoint>> ping(
+            String registry, URI uri, RequestContext context, Deadline deadline) {
         Subject subject =
                 new Subject(registry, "its API (/v2/)", false, uri.getScheme().equals("http"), false);
-        HttpCall call = new HttpCall(
-                "GET", uri, Map.of(), MAX_PING_BYTES, RedirectPolicy.SAME_HOST, requestDeadline(context), null);
+        HttpCall call = new HttpCall("GET", uri, Map.of(), MAX_PING_BYTES, RedirectPolicy.SAME_HOST, deadline, null);
         URI base = uri.resolve("/");
         return send(registry, "ping", context, call).handle((answer, error) -> {
             if (error != null) {

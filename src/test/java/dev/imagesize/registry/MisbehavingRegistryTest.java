@@ -466,6 +466,24 @@ class MisbehavingRegistryTest {
     }
 
     @Test
+    void aPlainHttpRegistryThatIgnoresTheTlsHandshakeIsReachedOverHttpAfterAShortProbe() throws Exception {
+        byte[] manifest = FakeRegistry.ociManifest(100, new long[] {200}, 0);
+        fake = FakeRegistry.plainHttpSilentOnTls(route(
+                exchange -> send(exchange, 200, "application/json", "{}".getBytes(StandardCharsets.UTF_8)),
+                exchange -> sendManifest(exchange, OCI_MANIFEST, manifest)));
+        registry = fake.address();
+        ResolverConfig config =
+                config().toBuilder().httpTimeout(Duration.ofSeconds(2)).build();
+
+        Manifest fetched;
+        try (RegistryClient client = client(config)) {
+            fetched = client.manifest(repository(null), "v1", context(DEADLINE)).get(30, TimeUnit.SECONDS);
+        }
+
+        assertThat(fetched.digest()).isEqualTo(sha256(manifest));
+    }
+
+    @Test
     void closedPortIsUnreachable() throws Exception {
         int port;
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {

@@ -94,6 +94,14 @@ public final class FakeRegistry implements AutoCloseable {
         return plainHttpOn("127.0.0.1", answer);
     }
 
+    /**
+     * A plain-HTTP registry that, like the JDK's own server, ignores a TLS handshake and waits for a request line that
+     * never comes (no front answers the ClientHello).
+     */
+    public static FakeRegistry plainHttpSilentOnTls(Answer answer) throws IOException {
+        return new FakeRegistry(HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0), false, null, answer);
+    }
+
     /** A plain-HTTP registry on {@code bindAddress}. */
     public static FakeRegistry plainHttpOn(String bindAddress, Answer answer) throws IOException {
         return new FakeRegistry(HttpServer.create(new InetSocketAddress(bindAddress, 0), 0), true, null, answer);
