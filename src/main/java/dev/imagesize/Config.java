@@ -102,8 +102,11 @@ public interface Config {
         @WithDefault("10s")
         Duration failureTtl();
 
-        /** Bound on cached manifests: one per manifest plus one per layer or index entry. */
-        @WithDefault("100000")
+        /**
+         * Bound on cached manifests: one per manifest plus one per layer or index entry (tags and config platforms: a
+         * fifth of it each).
+         */
+        @WithDefault("50000")
         long cacheWeight();
 
         /** Requests in flight to one registry at most; audit lookups hold at most half of them. */

@@ -147,7 +147,7 @@ public final class ImageSizeResolver implements AutoCloseable {
         this.ticker = ticker;
         this.admissionThreads = threads("imagesize-admission", config.admissionThreads(), config.maxPendingAdmission());
         this.auditThreads = threads("imagesize-audit", config.auditThreads(), config.maxPendingAudit());
-        long maxTags = Math.max(1_000, config.cacheWeight() / 2);
+        long maxTags = Math.max(1_000, config.cacheWeight() / 5);
         this.tags = Caffeine.newBuilder()
                 .maximumSize(maxTags)
                 .ticker(ticker)
@@ -168,7 +168,7 @@ public final class ImageSizeResolver implements AutoCloseable {
                 .expireAfter(new OutcomeExpiry<DigestKey, Manifest>((key, manifest) -> Long.MAX_VALUE))
                 .buildAsync();
         this.configs = Caffeine.newBuilder()
-                .maximumSize(Math.max(1_000, config.cacheWeight() / 5))
+                .maximumSize(maxTags)
                 .ticker(ticker)
                 .executor(Runnable::run)
                 .<DigestKey, Outcome<Platform>>expireAfter(

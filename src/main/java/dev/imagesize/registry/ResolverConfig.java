@@ -18,8 +18,8 @@ import java.util.Set;
  * @param failureTtl how long a failed lookup is remembered, so an outage is not hammered (429 uses Retry-After, up to
  *     5 minutes)
  * @param cacheWeight bound on cached manifests, counted as one per manifest plus one per layer or index entry; digest
- *     entries never expire, only this bound evicts them. Tags are kept for up to half as many, image-config platforms
- *     for up to a fifth (at least 1,000 each)
+ *     entries never expire, only this bound evicts them. Tags, their last known digests and image-config platforms
+ *     are kept for up to a fifth as many each (at least 1,000)
  * @param perRegistryConcurrency requests in flight to one registry at most; audit requests hold at most half
  * @param httpTimeout connect timeout, and the total time of one HTTP request (body included) before its connection is
  *     closed
@@ -102,7 +102,7 @@ public record ResolverConfig(
         private Duration tagTtl = Duration.ofMinutes(10);
         private Duration staleIfError = Duration.ofHours(24);
         private Duration failureTtl = Duration.ofSeconds(10);
-        private long cacheWeight = 100_000;
+        private long cacheWeight = 50_000;
         private int perRegistryConcurrency = 8;
         private Duration httpTimeout = Duration.ofSeconds(10);
         private Duration lookupTimeout = Duration.ofSeconds(30);

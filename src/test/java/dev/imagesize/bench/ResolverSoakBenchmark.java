@@ -83,8 +83,9 @@ class ResolverSoakBenchmark {
             }
             assertThat(done).as("the soak finished").isNotNull().contains("failed 0");
             assertThat(samples).hasSize(LOOKUPS / EVERY);
-            // The caches fill to their bounds (10,000 tags and as many last known digests, 20,000 of manifest weight,
-            // 4,000 config platforms) by about 50,000 lookups; what the heap does after that is what the rest keeps.
+            // With the default bounds the caches are full by about 50,000 lookups (10,000 tags and as many last known
+            // digests, 50,000 of manifest weight = 16,666 of these manifests, 10,000 config platforms); what the heap
+            // does after that is what the rest keeps.
             long settled = samples.get(4)[1];
             long last = samples.get(samples.size() - 1)[1];
             long highest = samples.subList(1, samples.size()).stream()
