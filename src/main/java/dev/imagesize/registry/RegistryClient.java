@@ -170,12 +170,13 @@ public final class RegistryClient implements RegistrySource, AutoCloseable {
                         repository,
                         image,
                         context,
-                        "manifest",
-                        "GET",
-                        "/v2/" + repository.name() + "/manifests/" + reference,
-                        Map.of("Accept", MediaTypes.ACCEPT),
-                        config.maxManifestBytes(),
-                        RedirectPolicy.SAME_HOST)
+                        new ApiRequest(
+                                "manifest",
+                                "GET",
+                                "/v2/" + repository.name() + "/manifests/" + reference,
+                                Map.of("Accept", MediaTypes.ACCEPT),
+                                config.maxManifestBytes(),
+                                RedirectPolicy.SAME_HOST))
                 .thenApplyAsync(
                         exchanged -> {
                             HttpAnswer answer = successOrThrow(exchanged);
@@ -210,12 +211,13 @@ public final class RegistryClient implements RegistrySource, AutoCloseable {
                         repository,
                         image,
                         context,
-                        "manifest-head",
-                        "HEAD",
-                        "/v2/" + repository.name() + "/manifests/" + tag,
-                        Map.of("Accept", MediaTypes.ACCEPT),
-                        0,
-                        RedirectPolicy.SAME_HOST)
+                        new ApiRequest(
+                                "manifest-head",
+                                "HEAD",
+                                "/v2/" + repository.name() + "/manifests/" + tag,
+                                Map.of("Accept", MediaTypes.ACCEPT),
+                                0,
+                                RedirectPolicy.SAME_HOST))
                 .thenApply(exchanged -> {
                     String digest = successOrThrow(exchanged).header("Docker-Content-Digest");
                     return Digests.isDigest(digest) ? Optional.of(digest) : Optional.<String>empty();
@@ -258,12 +260,13 @@ public final class RegistryClient implements RegistrySource, AutoCloseable {
                         repository,
                         image,
                         context,
-                        "blob",
-                        "GET",
-                        "/v2/" + repository.name() + "/blobs/" + digest,
-                        Map.of(),
-                        maxBytes,
-                        RedirectPolicy.BLOB_STORAGE)
+                        new ApiRequest(
+                                "blob",
+                                "GET",
+                                "/v2/" + repository.name() + "/blobs/" + digest,
+                                Map.of(),
+                                maxBytes,
+                                RedirectPolicy.BLOB_STORAGE))
                 .thenApply(exchanged -> {
                     byte[] body = successOrThrow(exchanged).body();
                     if (!Digests.isSupported(Digests.algorithm(digest)) || !Digests.matches(digest, body)) {
@@ -348,23 +351,29 @@ public final class RegistryClient implements RegistrySource, AutoCloseable {
     private record Exchanged(HttpAnswer answer, Subject subject) {}
 
     /**
-     * One authenticated request to a repository: the endpoint (scheme and challenge, cached), the Authorization for
-     * it (a cached token, or Basic), the request within a free slot, and once more with a fresh token when the registry
-     * answers 401 with a bearer challenge.
+     * A request to a repository's API.
+     *
+     * @param call its name in metrics ({@code manifest}, {@code manifest-head}, {@code blob})
+     * @param path below the endpoint, e.g. {@code /v2/app/manifests/1.0}
+     * @param maxBody the largest successful body read
      */
-    private CompletableFuture<Exchanged> exchange(
-            Repository repository,
-            String image,
-            RequestContext context,
+    private record ApiRequest(
             String call,
             String method,
             String path,
             Map<String, String> headers,
             long maxBody,
-            RedirectPolicy redirects) {
+            RedirectPolicy redirects) {}
+
+    /**
+     * One authenticated request to a repository: the endpoint (scheme and challenge, cached), the Authorization for
+     * it (a cached token, or Basic), the request within a free slot, and once more with a fresh token when the registry
+     * answers 401 with a bearer challenge.
+     */
+    private CompletableFuture<Exchanged> exchange(
+            Repository repository, String image, RequestContext context, ApiRequest request) {
         return endpoint(repository.registry(), context, image)
-                .thenCompose(endpoint -> attempt(
-                        endpoint, repository, image, context, call, method, path, headers, maxBody, redirects, false));
+                .thenCompose(endpoint -> attempt(endpoint, repository, image, context, request, false));
     }
 
     private CompletableFuture<Exchanged> attempt(
@@ -372,30 +381,30 @@ public final class RegistryClient implements RegistrySource, AutoCloseable {
             Repository repository,
             String image,
             RequestContext context,
-            String call,
-            String method,
-            String path,
-            Map<String, String> headers,
-            long maxBody,
-            RedirectPolicy redirects,
+            ApiRequest request,
             boolean retried) {
         Subject subject = subject(endpoint, repository, image);
         return authorization(endpoint, repository, context, retried, image).thenCompose(auth -> {
-            Map<String, String> all = new HashMap<>(headers);
+            Map<String, String> headers = new HashMap<>(request.headers());
             if (auth != null) {
-                all.put("Authorization", auth);
+                headers.put("Authorization", auth);
             }
-            HttpCall request = new HttpCall(
-                    method, endpoint.base().resolve(path), all, maxBody, redirects, requestDeadline(context), null);
-            return send(repository.registry(), call, context, request).thenCompose(answer -> {
+            HttpCall call = new HttpCall(
+                    request.method(),
+                    endpoint.base().resolve(request.path()),
+                    headers,
+                    request.maxBody(),
+                    request.redirects(),
+                    requestDeadline(context),
+                    null);
+            return send(repository.registry(), request.call(), context, call).thenCompose(answer -> {
                 AuthChallenge challenge = answer.status() == 401 ? bearerChallenge(answer) : null;
                 if (challenge != null && !retried) {
                     Endpoint updated = new Endpoint(endpoint.registry(), endpoint.base(), challenge);
                     if (!challenge.equals(endpoint.challenge())) {
                         endpoints.put(endpoint.registry(), CompletableFuture.completedFuture(Outcome.ok(updated)));
                     }
-                    return attempt(
-                            updated, repository, image, context, call, method, path, headers, maxBody, redirects, true);
+                    return attempt(updated, repository, image, context, request, true);
                 }
                 return CompletableFuture.completedFuture(new Exchanged(answer, subject));
             });

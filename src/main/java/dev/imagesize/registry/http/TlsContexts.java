@@ -94,8 +94,28 @@ public final class TlsContexts {
         throw new GeneralSecurityException("no X.509 trust manager");
     }
 
+    /** A trust manager for a client: it checks servers only and refuses to judge client certificates. */
+    private abstract static class ServerTrustManager extends X509ExtendedTrustManager {
+        @Override
+        public final void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
+                throws CertificateException {
+            throw new CertificateException("the registry client accepts no client certificates");
+        }
+
+        @Override
+        public final void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
+                throws CertificateException {
+            throw new CertificateException("the registry client accepts no client certificates");
+        }
+
+        @Override
+        public final void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+            throw new CertificateException("the registry client accepts no client certificates");
+        }
+    }
+
     /** Trusts what either trust manager trusts; each checks the host name itself, as the JDK's do. */
-    private static final class EitherTrustManager extends X509ExtendedTrustManager {
+    private static final class EitherTrustManager extends ServerTrustManager {
         private final X509ExtendedTrustManager first;
         private final X509ExtendedTrustManager second;
 
@@ -134,23 +154,6 @@ public final class TlsContexts {
         }
 
         @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
-                throws CertificateException {
-            throw new CertificateException("the registry client accepts no client certificates");
-        }
-
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
-                throws CertificateException {
-            throw new CertificateException("the registry client accepts no client certificates");
-        }
-
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-            throw new CertificateException("the registry client accepts no client certificates");
-        }
-
-        @Override
         public X509Certificate[] getAcceptedIssuers() {
             X509Certificate[] a = first.getAcceptedIssuers();
             X509Certificate[] b = second.getAcceptedIssuers();
@@ -165,7 +168,7 @@ public final class TlsContexts {
      * Accepts every server. Being an {@link X509ExtendedTrustManager}, it also replaces the JDK's host-name check, which
      * the JDK performs only inside its own trust managers.
      */
-    private static final class TrustingTrustManager extends X509ExtendedTrustManager {
+    private static final class TrustingTrustManager extends ServerTrustManager {
         @Override
         public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {}
 
@@ -174,23 +177,6 @@ public final class TlsContexts {
 
         @Override
         public void checkServerTrusted(X509Certificate[] chain, String authType) {}
-
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
-                throws CertificateException {
-            throw new CertificateException("the registry client accepts no client certificates");
-        }
-
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
-                throws CertificateException {
-            throw new CertificateException("the registry client accepts no client certificates");
-        }
-
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-            throw new CertificateException("the registry client accepts no client certificates");
-        }
 
         @Override
         public X509Certificate[] getAcceptedIssuers() {
