@@ -23,7 +23,6 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -769,10 +768,6 @@ public final class ImageSizeResolver implements AutoCloseable {
                 });
         pool.allowCoreThreadTimeOut(true);
         return pool;
-    }
-
-    Executor executor(Priority priority) {
-        return priority == Priority.ADMISSION ? admissionThreads : auditThreads;
     }
 
     private static Duration min(Duration a, Duration b) {

@@ -38,7 +38,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -776,10 +775,6 @@ public final class RegistryClient implements RegistrySource, AutoCloseable {
     /** Docker Hub's API lives at registry-1.docker.io, as runtimes know. */
     static String apiHost(String registry) {
         return "docker.io".equals(registry) ? "registry-1.docker.io" : registry;
-    }
-
-    Executor blobExecutor() {
-        return blobThreads;
     }
 
     @Override

@@ -118,10 +118,6 @@ public final class RegistryTransport implements AutoCloseable {
                 .build();
     }
 
-    public AddressGuard guard() {
-        return settings.guard();
-    }
-
     /** Exchanges started (redirect hops included), for tests and benchmarks. */
     public long exchanges() {
         return exchanges.get();
