@@ -169,34 +169,81 @@ public interface Config {
         }
     }
 
-    /** How the resolver talks to registries. */
+    /** How the resolver talks to registries (see ResolverConfig for what each bound does). */
     interface Registry {
-        /** How long a tag's digest is trusted before asking the registry again. */
-        @WithDefault("5m")
+        /** How long a tag's digest is trusted before the registry is asked again (a HEAD of the manifest). */
+        @WithDefault("10m")
         Duration tagTtl();
 
-        /** How long a failed lookup is remembered (429 answers use their Retry-After). */
+        /** How long a tag's last known digest is still used, marked stale, while its registry cannot answer. */
+        @WithDefault("24h")
+        Duration staleIfError();
+
+        /** How long a failed lookup is remembered (429 answers use their Retry-After, up to 5 minutes). */
         @WithDefault("10s")
         Duration failureTtl();
 
-        /** Bound on cached manifests. */
-        @WithDefault("10000")
-        long maxCachedManifests();
+        /**
+         * Bound on cached manifests: one per manifest plus one per layer or index entry (tags and config platforms: a
+         * fifth of it each).
+         */
+        @WithDefault("50000")
+        long cacheWeight();
 
-        /** Requests in flight to one registry at most. */
+        /** Requests in flight to one registry at most; audit lookups hold at most half of them. */
         @WithDefault("8")
         int perRegistryConcurrency();
 
-        /** Connect and read timeout of one registry request. */
+        /** Connect timeout, and the total time of one registry request before its connection is closed. */
         @WithDefault("10s")
         Duration httpTimeout();
 
-        /** Background lookup threads. */
-        @WithDefault("32")
-        int threads();
+        /** The most a lookup goes on after its callers stopped waiting (it fills the cache). */
+        @WithDefault("30s")
+        Duration lookupTimeout();
 
-        /** Registries ({@code host:port}) reached over plain HTTP or unverified TLS. */
+        /** Distinct uncached images one admission review may look up; more are answered as overloaded. */
+        @WithDefault("64")
+        int maxImagesPerRequest();
+
+        /** Manifest and config requests one index lookup may make. */
+        @WithDefault("32")
+        int maxIndexChildren();
+
+        /** Threads parsing registry answers for admission lookups (waiting for a registry takes no thread). */
+        @WithDefault("4")
+        int admissionThreads();
+
+        /** Threads parsing registry answers for audit lookups. */
+        @WithDefault("2")
+        int auditThreads();
+
+        /** Admission lookups waiting for registries at most; more are answered as overloaded at once. */
+        @WithDefault("1000")
+        int maxPendingAdmission();
+
+        /** Audit lookups waiting for registries at most. */
+        @WithDefault("10000")
+        int maxPendingAudit();
+
+        /** Registries ({@code host:port}) reached with unverified TLS, or plain HTTP. */
         Optional<Set<String>> insecureRegistries();
+
+        /**
+         * Insecure registries to which pull-secret credentials may be sent over plain HTTP (each must also be in
+         * insecure-registries); a warning is logged when they are.
+         */
+        Optional<Set<String>> plainHttpCredentials();
+
+        /** PEM files of CAs trusted for registries besides the JVM's (a mounted ConfigMap or Secret). */
+        Optional<List<String>> caFiles();
+
+        /**
+         * Networks (CIDR) no registry host, redirect or token realm may resolve to; {@code none} for none. The default is
+         * the link-local range, which holds cloud metadata endpoints, and two metadata addresses outside it.
+         */
+        @WithDefault("169.254.0.0/16,fe80::/10,fd00:ec2::254/128,100.100.100.200/32")
+        List<String> blockedNetworks();
 
         /**
          * Operator-wide pull secrets ({@code namespace/name} of kubernetes.io/dockerconfigjson Secrets), used for

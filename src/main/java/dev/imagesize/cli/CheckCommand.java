@@ -8,20 +8,18 @@ import dev.imagesize.image.Platform;
 import dev.imagesize.image.PlatformSelection;
 import dev.imagesize.image.ResolveResult;
 import dev.imagesize.policy.Limits;
-import dev.imagesize.registry.DockerConfig;
+import dev.imagesize.registry.DockerCredentials;
 import dev.imagesize.registry.ImageSizeResolver;
 import dev.imagesize.registry.ResolverConfig;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -80,18 +78,8 @@ public class CheckCommand implements Callable<Integer> {
         boolean all;
     }
 
-    @Option(
-            names = "--docker-config",
-            paramLabel = "PATH",
-            description =
-                    "Registry credentials (config.json or a dockerconfigjson file). Default: $DOCKER_CONFIG/config.json or ~/.docker/config.json when present.")
-    Path dockerConfig;
-
-    @Option(
-            names = "--insecure-registry",
-            paramLabel = "HOST:PORT",
-            description = "Registry to reach over plain HTTP or unverified TLS; repeatable.")
-    List<String> insecureRegistries = new ArrayList<>();
+    @Mixin
+    RegistryOptions registry = new RegistryOptions();
 
     @Option(
             names = "--timeout",
@@ -113,7 +101,8 @@ public class CheckCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         Limits limits;
         PlatformSelection platforms;
-        DockerConfig credentials;
+        DockerCredentials credentials;
+        ResolverConfig config;
         Duration deadline;
         List<ImageRef> refs = new ArrayList<>();
         try {
@@ -123,7 +112,8 @@ public class CheckCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("give at least one limit: --max, --max-layer-size or --max-layers");
             }
             platforms = platformSelection();
-            credentials = loadDockerConfig();
+            config = registry.resolverConfig();
+            credentials = registry.credentials(err);
             deadline = Durations.parse(timeout);
             if (!output.equals("text") && !output.equals("json")) {
                 throw new IllegalArgumentException("unknown output format \"" + output + "\"; use text or json");
@@ -136,8 +126,6 @@ public class CheckCommand implements Callable<Integer> {
             return EXIT_UNKNOWN;
         }
 
-        ResolverConfig config =
-                ResolverConfig.defaults().withInsecureRegistries(new LinkedHashSet<>(insecureRegistries));
         List<CheckReport.Entry> entries = new ArrayList<>();
         try (ImageSizeResolver resolver = ImageSizeResolver.forRegistries(config)) {
             List<ImageSizeResolver.Lookup> lookups = refs.stream()
@@ -175,27 +163,6 @@ public class CheckCommand implements Callable<Integer> {
         }
         return PlatformSelection.of(
                 platformOptions.platforms.stream().map(Platform::parse).toList());
-    }
-
-    private DockerConfig loadDockerConfig() {
-        Path path = dockerConfig;
-        if (path == null) {
-            String dir = System.getenv("DOCKER_CONFIG");
-            Path candidate = dir != null
-                    ? Path.of(dir, "config.json")
-                    : Path.of(System.getProperty("user.home"), ".docker", "config.json");
-            if (!Files.isRegularFile(candidate)) {
-                return DockerConfig.empty();
-            }
-            path = candidate;
-        }
-        try {
-            return DockerConfig.parse(Files.readString(path));
-        } catch (IOException e) {
-            throw new IllegalArgumentException("cannot read docker config " + path + ": " + e.getMessage());
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(path + ": " + e.getMessage());
-        }
     }
 
     private static Long bytes(String option, String quantity) {

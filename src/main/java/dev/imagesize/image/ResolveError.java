@@ -21,7 +21,12 @@ public record ResolveError(Kind kind, String message, Duration retryAfter) {
         RATE_LIMITED,
         /** No answer within the deadline. */
         TIMEOUT,
-        /** The registry could not be reached (DNS, connection refused, TLS). */
+        /**
+         * The resolver refused the lookup at once because too many lookups of its priority are already waiting (or the
+         * request named more distinct images than one request may); asking again later can succeed.
+         */
+        OVERLOADED,
+        /** The registry could not be reached (DNS, connection refused, TLS, a blocked network). */
         UNREACHABLE,
         /** The registry answered with something we do not measure (Docker schema 1, unknown media type). */
         UNSUPPORTED,
@@ -37,6 +42,18 @@ public record ResolveError(Kind kind, String message, Duration retryAfter) {
 
     public ResolveError(Kind kind, String message) {
         this(kind, message, null);
+    }
+
+    /**
+     * Whether the registry may answer differently soon (unreachable, slow, overloaded, rate limiting, server errors),
+     * as opposed to an answer about the image itself (not found, unauthorized, unsupported). Only transient failures
+     * let the resolver fall back to a tag's last known digest.
+     */
+    public boolean isTransient() {
+        return switch (kind) {
+            case TIMEOUT, OVERLOADED, UNREACHABLE, RATE_LIMITED, REGISTRY_ERROR -> true;
+            default -> false;
+        };
     }
 
     @Override

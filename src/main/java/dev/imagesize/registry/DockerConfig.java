@@ -128,6 +128,11 @@ public final class DockerConfig {
             username = decoded.substring(0, colon);
             password = decoded.substring(colon + 1);
         }
+        String identityToken = value.path("identitytoken").asText("");
+        if (username.isEmpty() && password.isEmpty() && !identityToken.isEmpty()) {
+            // what `docker login` stores for registries that hand out refresh tokens (Azure, some Harbor setups)
+            return Optional.of(RegistryCredential.identityToken(identityToken));
+        }
         if (username.isEmpty() && password.isEmpty()) {
             return Optional.empty();
         }
@@ -160,7 +165,7 @@ public final class DockerConfig {
     }
 
     /** {host, port} of {@code host[:port]}; the port is empty when absent (a bracketed IPv6 host keeps its colons). */
-    private static String[] splitHostPort(String hostPort) {
+    static String[] splitHostPort(String hostPort) {
         int colon = hostPort.lastIndexOf(':');
         if (colon > 0 && !hostPort.endsWith("]")) {
             return new String[] {hostPort.substring(0, colon), hostPort.substring(colon + 1)};

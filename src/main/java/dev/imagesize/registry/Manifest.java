@@ -30,8 +30,9 @@ public sealed interface Manifest {
     /**
      * One entry of an index.
      *
-     * @param platform os and architecture as the index states them; jib-core drops {@code variant}, so the
-     *     variant here is null and {@link ImageSizeResolver} reads it from the image config when it matters
+     * @param platform os, architecture and variant as the index states them, or null when it states none (then
+     *     {@link PlatformChooser} has the platform read from the image config)
+     * @param annotations the annotations the resolver uses (the attestation marker), not every annotation sent
      */
     record Entry(String digest, String mediaType, long sizeBytes, Platform platform, Map<String, String> annotations) {
         public Entry {
@@ -40,8 +41,7 @@ public sealed interface Manifest {
 
         /** Attestations and other non-images: platform {@code unknown/unknown} or an attestation annotation. */
         public boolean isAttestation() {
-            return platform == null
-                    || platform.isUnknown()
+            return (platform != null && platform.isUnknown())
                     || "attestation-manifest".equals(annotations.get("vnd.docker.reference.type"));
         }
     }

@@ -1,8 +1,12 @@
 package dev.imagesize.registry;
 
 import dev.imagesize.image.Platform;
+import java.util.Optional;
 
-/** Fetches manifests and image configs from a registry. The real one is {@link JibManifestSource}. */
+/**
+ * Fetches manifests and image configs from a registry, blocking: the shape of the fakes in unit tests. The resolver runs
+ * it on its own threads; real registries are read without blocking by {@link RegistryClient}.
+ */
 public interface ManifestSource {
 
     /**
@@ -14,6 +18,14 @@ public interface ManifestSource {
 
     /** Reads the platform ({@code os}, {@code architecture}, {@code variant}) from an image's config blob. */
     Platform fetchConfigPlatform(Repository repository, Manifest.Image image) throws RegistryFailure;
+
+    /**
+     * The digest {@code tag} names now, as a {@code HEAD} of its manifest tells; empty when the source cannot say
+     * (the resolver then fetches the manifest). By default: empty.
+     */
+    default Optional<String> tagDigest(Repository repository, String tag) throws RegistryFailure {
+        return Optional.empty();
+    }
 
     /**
      * A repository in a registry, with the credentials to read it.

@@ -1,19 +1,23 @@
 package dev.imagesize.registry;
 
-import static dev.imagesize.registry.FakeRegistry.errorBody;
-import static dev.imagesize.registry.FakeRegistry.send;
-import static dev.imagesize.registry.FakeRegistry.sendManifest;
-import static dev.imagesize.registry.FakeRegistry.sha256;
+import static dev.imagesize.testing.FakeRegistry.errorBody;
+import static dev.imagesize.testing.FakeRegistry.send;
+import static dev.imagesize.testing.FakeRegistry.sendManifest;
+import static dev.imagesize.testing.FakeRegistry.sha256;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import com.sun.net.httpserver.HttpExchange;
+import dev.imagesize.Deadline;
 import dev.imagesize.image.Layer;
 import dev.imagesize.image.ResolveError;
 import dev.imagesize.image.ResolveError.Kind;
+import dev.imagesize.registry.ImageSizeResolver.Priority;
+import dev.imagesize.testing.FakeRegistry;
 import java.io.IOException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,19 +25,18 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The registry protocol's bearer-token challenge through {@link JibManifestSource}, which leaves the protocol to
- * jib-core: {@code /v2/} challenges with {@code WWW-Authenticate: Bearer realm=…,service=…}, the token endpoint on the
- * same fake registry hands out tokens (anonymously when allowed, else for Basic credentials), and manifests need
- * {@code Authorization: Bearer <token>}.
- *
- * <p>jib strips every {@code Authorization} header from a plain-HTTP request (tokens as well as credentials, since
- * {@code JibManifestSource} does not allow sending them over HTTP), so the registry is served over HTTPS with a
- * self-signed certificate and listed as insecure; the last tests show what happens over plain HTTP.
+ * The registry protocol's bearer-token challenge through {@link RegistryClient}: {@code /v2/} challenges with {@code
+ * WWW-Authenticate: Bearer realm=…,service=…}, the token endpoint on the same fake registry hands out tokens
+ * (anonymously when allowed, else for Basic credentials or an identity token), and manifests need {@code
+ * Authorization: Bearer <token>}. The registry is served over HTTPS (listed as insecure) or plain HTTP, where an
+ * anonymous token is used but credentials go only to a registry allowed for them.
  */
 class BearerTokenAuthTest {
     private static final String OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
@@ -51,6 +54,11 @@ class BearerTokenAuthTest {
     private final Set<String> validTokens = ConcurrentHashMap.newKeySet();
     /** Numbers the tokens handed out, so a refreshed token differs from the expired one. */
     private final AtomicInteger tokensIssued = new AtomicInteger();
+    /** Every form posted to the token endpoint. */
+    private final List<Map<String, String>> forms = new CopyOnWriteArrayList<>();
+
+    private static final String IDENTITY_TOKEN = "refresh-me-0123";
+
     /** Every request to the token endpoint. */
     private final List<TokenRequest> tokenRequests = new CopyOnWriteArrayList<>();
     /** Every manifest request, with the Authorization it carried and the status it got. */
@@ -65,6 +73,7 @@ class BearerTokenAuthTest {
 
     @AfterEach
     void stopRegistry() throws InterruptedException {
+        clients.forEach(RegistryClient::close);
         if (fake != null) {
             fake.close();
         }
@@ -88,10 +97,25 @@ class BearerTokenAuthTest {
         if (path.equals("/v2/")) {
             challenge(exchange);
         } else if (path.equals("/token")) {
-            Map<String, String> query = query(exchange.getRequestURI().getRawQuery());
-            tokenRequests.add(new TokenRequest(query, authorization));
+            boolean post = exchange.getRequestMethod().equals("POST");
+            Map<String, String> query = query(
+                    post
+                            ? FakeRegistry.requestBody(exchange)
+                            : exchange.getRequestURI().getRawQuery());
+            if (post) {
+                forms.add(query);
+            } else {
+                tokenRequests.add(new TokenRequest(query, authorization));
+            }
             if (!SERVICE.equals(query.get("service")) || !SCOPE.equals(query.get("scope"))) {
                 send(exchange, 400, "application/json", errorBody("INVALID_REQUEST", "wrong service or scope"));
+            } else if (post) {
+                if ("refresh_token".equals(query.get("grant_type"))
+                        && IDENTITY_TOKEN.equals(query.get("refresh_token"))) {
+                    issueToken(exchange, "identity-token");
+                } else {
+                    send(exchange, 401, "application/json", errorBody("UNAUTHORIZED", "authentication required"));
+                }
             } else if (authorization == null && anonymousPull) {
                 issueToken(exchange, "anon-token");
             } else if (basic(USER, PASSWORD).equals(authorization)) {
@@ -99,6 +123,9 @@ class BearerTokenAuthTest {
             } else {
                 send(exchange, 401, "application/json", errorBody("UNAUTHORIZED", "authentication required"));
             }
+        } else if (path.equals("/redirecting-token")) {
+            exchange.getResponseHeaders().set("Location", "https://" + registry + "/token");
+            send(exchange, 302, "text/plain", new byte[0]);
         } else if (path.startsWith("/v2/app/manifests/")) {
             String tag = path.substring("/v2/app/manifests/".length());
             byte[] manifest = Map.of("v1", v1, "v2", v2).get(tag);
@@ -150,20 +177,45 @@ class BearerTokenAuthTest {
         return "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
     }
 
-    private JibManifestSource source() {
-        return new JibManifestSource(ResolverConfig.defaults().withInsecureRegistries(Set.of(registry)));
+    private ResolverConfig config() {
+        return ResolverConfig.defaults().withInsecureRegistries(Set.of(registry));
     }
+
+    /** A client, closed after the test. */
+    private RegistryClient source() {
+        return source(config());
+    }
+
+    private RegistryClient source(ResolverConfig config) {
+        RegistryClient client = RegistryClient.create(config);
+        clients.add(client);
+        return client;
+    }
+
+    private final List<RegistryClient> clients = new CopyOnWriteArrayList<>();
 
     private ManifestSource.Repository repository(RegistryCredential credential) {
         return new ManifestSource.Repository(registry, "app", credential);
     }
 
+    private static RequestContext context() {
+        return new RequestContext(Priority.ADMISSION, Deadline.in(Duration.ofSeconds(20)), Runnable::run);
+    }
+
+    private Manifest fetch(RegistryClient client, RegistryCredential credential, String tag) throws Exception {
+        return client.manifest(repository(credential), tag, context()).get(30, TimeUnit.SECONDS);
+    }
+
+    private ResolveError failure(RegistryCredential credential) throws Exception {
+        return failure(source(), credential);
+    }
+
     /** Fetches a manifest that must fail, and only with a {@link RegistryFailure}. */
-    private ResolveError failure(RegistryCredential credential) {
-        Throwable thrown = catchThrowable(() -> source().fetchManifest(repository(credential), "v1"));
-        assertThat(thrown).isInstanceOf(RegistryFailure.class);
-        ResolveError error = ((RegistryFailure) thrown).error();
-        assertThat(thrown).hasMessage(error.message());
+    private ResolveError failure(RegistryClient client, RegistryCredential credential) throws Exception {
+        Throwable thrown = catchThrowable(() -> fetch(client, credential, "v1"));
+        assertThat(thrown).isInstanceOf(ExecutionException.class).hasCauseInstanceOf(RegistryFailure.class);
+        ResolveError error = ((RegistryFailure) thrown.getCause()).error();
+        assertThat(thrown.getCause()).hasMessage(error.message());
         return error;
     }
 
@@ -172,7 +224,7 @@ class BearerTokenAuthTest {
         serveHttps();
         anonymousPull = true;
 
-        Manifest fetched = source().fetchManifest(repository(null), "v1");
+        Manifest fetched = fetch(source(), null, "v1");
 
         assertThat(fetched).isInstanceOfSatisfying(Manifest.Image.class, image -> {
             assertThat(image.digest()).isEqualTo(sha256(v1));
@@ -189,7 +241,7 @@ class BearerTokenAuthTest {
     void credentialsAreSentToTheTokenEndpointAndTheirTokenToTheRegistry() throws Exception {
         serveHttps();
 
-        Manifest fetched = source().fetchManifest(repository(new RegistryCredential(USER, PASSWORD)), "v1");
+        Manifest fetched = fetch(source(), new RegistryCredential(USER, PASSWORD), "v1");
 
         assertThat(fetched).isInstanceOfSatisfying(Manifest.Image.class, image -> {
             assertThat(image.digest()).isEqualTo(sha256(v1));
@@ -234,12 +286,12 @@ class BearerTokenAuthTest {
     @Test
     void expiredTokenIsRefreshedFromTheChallengeAndTheNextTagIsRead() throws Exception {
         serveHttps();
-        JibManifestSource source = source();
-        ManifestSource.Repository repository = repository(new RegistryCredential(USER, PASSWORD));
-        source.fetchManifest(repository, "v1");
+        RegistryClient source = source();
+        RegistryCredential credential = new RegistryCredential(USER, PASSWORD);
+        fetch(source, credential, "v1");
 
         validTokens.clear(); // user-token-1 expires
-        Manifest fetched = source.fetchManifest(repository, "v2");
+        Manifest fetched = fetch(source, credential, "v2");
 
         assertThat(fetched).isInstanceOfSatisfying(Manifest.Image.class, image -> {
             assertThat(image.digest()).isEqualTo(sha256(v2));
@@ -258,24 +310,19 @@ class BearerTokenAuthTest {
     }
 
     @Test
-    void overPlainHttpTheAnonymousTokenIsFetchedButNeverSent() throws Exception {
+    void overPlainHttpAnAnonymousTokenIsFetchedAndUsed() throws Exception {
         servePlainHttp();
         anonymousPull = true;
 
-        ResolveError error = failure(null);
+        Manifest fetched = fetch(source(), null, "v1");
 
+        assertThat(fetched.digest()).isEqualTo(sha256(v1));
         assertThat(tokenRequests).extracting(TokenRequest::authorization).containsExactly((String) null);
-        assertThat(manifestRequests)
-                .as("jib strips the bearer token from a plain-HTTP request")
-                .extracting(ManifestRequest::authorization)
-                .containsOnlyNulls()
-                .isNotEmpty();
-        assertThat(error.kind()).isEqualTo(Kind.UNAUTHORIZED);
-        assertThat(error.message()).contains("never sent over plain HTTP");
+        assertThat(manifestRequests).containsExactly(new ManifestRequest("v1", "Bearer anon-token-1", 200));
     }
 
     @Test
-    void overPlainHttpCredentialsNeverReachTheTokenEndpoint() throws Exception {
+    void overPlainHttpCredentialsNeverReachTheTokenEndpointUnlessAllowed() throws Exception {
         servePlainHttp();
 
         ResolveError error = failure(new RegistryCredential(USER, PASSWORD));
@@ -284,5 +331,59 @@ class BearerTokenAuthTest {
         assertThat(manifestRequests).isEmpty();
         assertThat(error.kind()).isEqualTo(Kind.UNAUTHORIZED);
         assertThat(error.message()).contains("were not sent").doesNotContain(PASSWORD);
+    }
+
+    @Test
+    void overPlainHttpCredentialsReachTheTokenEndpointOfARegistryAllowedForThem() throws Exception {
+        servePlainHttp();
+        ResolverConfig allowed =
+                config().toBuilder().plainHttpCredentials(Set.of(registry)).build();
+
+        Manifest fetched = fetch(source(allowed), new RegistryCredential(USER, PASSWORD), "v1");
+
+        assertThat(fetched.digest()).isEqualTo(sha256(v1));
+        assertThat(tokenRequests).extracting(TokenRequest::authorization).containsExactly(basic(USER, PASSWORD));
+        assertThat(manifestRequests).containsExactly(new ManifestRequest("v1", "Bearer user-token-1", 200));
+    }
+
+    @Test
+    void anIdentityTokenIsExchangedWithAFormPostAndNeverSentAsBasic() throws Exception {
+        serveHttps();
+
+        Manifest fetched = fetch(source(), RegistryCredential.identityToken(IDENTITY_TOKEN), "v1");
+
+        assertThat(fetched.digest()).isEqualTo(sha256(v1));
+        assertThat(tokenRequests).as("no GET with Basic credentials").isEmpty();
+        assertThat(forms).singleElement().satisfies(form -> {
+            assertThat(form).containsEntry("grant_type", "refresh_token");
+            assertThat(form).containsEntry("refresh_token", IDENTITY_TOKEN);
+            assertThat(form).containsEntry("service", SERVICE);
+            assertThat(form).containsEntry("scope", SCOPE);
+        });
+        assertThat(manifestRequests).containsExactly(new ManifestRequest("v1", "Bearer identity-token-1", 200));
+    }
+
+    @Test
+    void aPlainHttpRealmOfAnHttpsRegistryIsRefusedBeforeAnyCredentialIsSent() throws Exception {
+        serveHttps();
+        realm = "http://" + registry + "/token";
+
+        ResolveError error = failure(new RegistryCredential(USER, PASSWORD));
+
+        assertThat(tokenRequests).isEmpty();
+        assertThat(error.kind()).isEqualTo(Kind.BAD_RESPONSE);
+        assertThat(error.message()).contains("is not HTTPS").doesNotContain(PASSWORD);
+    }
+
+    @Test
+    void aTokenServiceThatRedirectsIsNotFollowed() throws Exception {
+        serveHttps();
+        realm = "https://" + registry + "/redirecting-token";
+
+        ResolveError error = failure(new RegistryCredential(USER, PASSWORD));
+
+        assertThat(tokenRequests).isEmpty();
+        assertThat(error.kind()).isEqualTo(Kind.BAD_RESPONSE);
+        assertThat(error.message()).contains("redirect");
     }
 }

@@ -34,11 +34,16 @@ public final class LocalRegistry implements AutoCloseable {
     private final boolean tls;
     private final String user;
     private final String password;
+    private final Custom custom;
     private Process process;
     private Path log;
     private int logGeneration;
 
     private LocalRegistry(boolean tls, String user, String password) {
+        this(tls, user, password, null);
+    }
+
+    private LocalRegistry(boolean tls, String user, String password, Custom custom) {
         try {
             this.dir = Files.createTempDirectory("imagesize-registry-");
         } catch (IOException e) {
@@ -48,8 +53,30 @@ public final class LocalRegistry implements AutoCloseable {
         this.tls = tls;
         this.user = user;
         this.password = password;
+        this.custom = custom;
         writeConfig();
         start();
+    }
+
+    /**
+     * How a {@link #custom} registry differs from a plain one.
+     *
+     * @param storage another registry's {@link #storage()}, to serve what was pushed there, or null for its own
+     * @param extraConfig YAML appended to the configuration (top-level sections such as {@code auth:}), or ""
+     * @param certificateChain PEM certificate chain for TLS, or null for plain HTTP
+     * @param key PEM key of the certificate, or null
+     * @param caCertificate PEM of the CA that signed it (the trust store of {@link #httpClient()}), or null
+     */
+    public record Custom(Path storage, String extraConfig, Path certificateChain, Path key, Path caCertificate) {}
+
+    /** A registry set up as {@code custom} says (token auth, a certificate of another CA, another's storage). */
+    public static LocalRegistry custom(Custom custom) {
+        return new LocalRegistry(custom.certificateChain() != null, null, null, custom);
+    }
+
+    /** Where this registry keeps its content, for a {@link #custom} registry to serve it too. */
+    public Path storage() {
+        return custom != null && custom.storage() != null ? custom.storage() : dir.resolve("data");
     }
 
     private static LocalRegistry sharedPlain;
@@ -223,13 +250,27 @@ public final class LocalRegistry implements AutoCloseable {
                     .append("version: 0.1\n")
                     .append("log:\n  level: info\n  formatter: text\n  accesslog:\n    disabled: false\n")
                     .append("storage:\n  filesystem:\n    rootdirectory: ")
-                    .append(dir.resolve("data"))
+                    .append(storage())
                     .append('\n')
                     .append("  delete:\n    enabled: true\n")
                     .append("http:\n  addr: 127.0.0.1:")
                     .append(port)
                     .append('\n');
-            if (tls) {
+            if (custom != null) {
+                if (tls) {
+                    Files.copy(custom.caCertificate(), dir.resolve("ca.crt"));
+                    Files.copy(custom.certificateChain(), dir.resolve("tls.crt"));
+                    Files.copy(custom.key(), dir.resolve("tls.key"));
+                    writeTrustStore(custom.caCertificate(), trustStore());
+                    config.append("  tls:\n    certificate: ")
+                            .append(dir.resolve("tls.crt"))
+                            .append('\n')
+                            .append("    key: ")
+                            .append(dir.resolve("tls.key"))
+                            .append('\n');
+                }
+                config.append(custom.extraConfig());
+            } else if (tls) {
                 Files.copy(TestTls.caCertificate(), dir.resolve("ca.crt"));
                 Files.copy(TestTls.certificateChain(), dir.resolve("tls.crt"));
                 Files.copy(TestTls.key(), dir.resolve("tls.key"));
@@ -248,6 +289,20 @@ public final class LocalRegistry implements AutoCloseable {
             Files.writeString(dir.resolve("config.yml"), config.toString());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void writeTrustStore(Path caCertificate, Path trustStore) throws IOException {
+        try (InputStream in = Files.newInputStream(caCertificate);
+                var out = Files.newOutputStream(trustStore)) {
+            KeyStore store = KeyStore.getInstance("PKCS12");
+            store.load(null, null);
+            store.setCertificateEntry(
+                    "ca",
+                    java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(in));
+            store.store(out, "changeit".toCharArray());
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IOException("cannot write a trust store for " + caCertificate + ": " + e.getMessage(), e);
         }
     }
 
