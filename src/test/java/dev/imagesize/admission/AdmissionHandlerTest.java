@@ -2,6 +2,8 @@ package dev.imagesize.admission;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.imagesize.assessment.Assessments;
+import dev.imagesize.assessment.CredentialSource;
 import dev.imagesize.image.Layer;
 import dev.imagesize.image.Platform;
 import dev.imagesize.image.ResolveError;
@@ -10,7 +12,6 @@ import dev.imagesize.policy.Limits;
 import dev.imagesize.policy.PolicySource;
 import dev.imagesize.policy.Rule;
 import dev.imagesize.policy.Selector;
-import dev.imagesize.registry.DockerConfig;
 import dev.imagesize.registry.ImageSizeResolver;
 import dev.imagesize.registry.Manifest;
 import dev.imagesize.registry.ManifestSource;
@@ -85,8 +86,8 @@ class AdmissionHandlerTest {
                     return List.of();
                 }
             },
-            resolver,
-            workload -> DockerConfig.empty(),
+            new Assessments(resolver, 100),
+            CredentialSource.ANONYMOUS,
             Duration.ofSeconds(2));
 
     @AfterEach
