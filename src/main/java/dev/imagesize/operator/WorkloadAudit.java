@@ -365,7 +365,11 @@ public final class WorkloadAudit implements LeaderTask {
                     Deadline.in(config.lookupTimeout()),
                     ImageSizeResolver.Priority.AUDIT);
         } catch (RuntimeException e) {
-            batch.forEach(p -> failed(p.key(), e));
+            if (batch.size() == 1) {
+                failed(batch.get(0).key(), e);
+            } else {
+                batch.forEach(one -> assess(List.of(one), scope)); // find the one that fails; the others go on
+            }
             return;
         }
         Instant now = clock.instant();
