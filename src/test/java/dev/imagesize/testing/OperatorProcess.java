@@ -40,6 +40,16 @@ public final class OperatorProcess implements AutoCloseable {
 
     /** Starts the operator with extra {@code imagesize.*} (or any Quarkus) properties and waits until it is ready. */
     public static OperatorProcess start(TestCluster cluster, Map<String, String> properties) {
+        return start(cluster, properties, Map.of(), cluster.kubeconfig());
+    }
+
+    /**
+     * Starts the operator with extra properties, extra environment variables (e.g. {@code POD_NAME}, its identity)
+     * and a kubeconfig of its own (e.g. one pointing at a proxy in front of the API server); waits until it is ready.
+     * It runs with the JVM flags the chart uses: it exits at once when its memory runs out.
+     */
+    public static OperatorProcess start(
+            TestCluster cluster, Map<String, String> properties, Map<String, String> env, Path kubeconfig) {
         try {
             Path jar = TestCluster.projectDir().resolve("target/quarkus-app/quarkus-run.jar");
             if (!Files.isRegularFile(jar)) {
@@ -62,13 +72,16 @@ public final class OperatorProcess implements AutoCloseable {
             all.put("imagesize.leader-election.lease-namespace", "default");
             all.putAll(properties);
             List<String> command = new ArrayList<>(List.of(
-                    Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m"));
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-Xmx512m",
+                    "-XX:+ExitOnOutOfMemoryError"));
             all.forEach((key, value) -> command.add("-D" + key + "=" + value));
             command.addAll(List.of("-jar", jar.toString()));
             Path log = Files.createTempFile("imagesize-operator-", ".log");
             ProcessBuilder builder =
                     new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
-            builder.environment().put("KUBECONFIG", cluster.kubeconfig().toString());
+            builder.environment().put("KUBECONFIG", kubeconfig.toString());
+            builder.environment().putAll(env);
             OperatorProcess operator =
                     new OperatorProcess(builder.start(), log, tlsDir, httpPort, webhookPort, tls.caCertPem());
             operator.awaitReady(Duration.ofSeconds(90));
@@ -78,32 +91,62 @@ public final class OperatorProcess implements AutoCloseable {
         }
     }
 
-    /** Polls /q/health/ready until it answers 200, or fails with the operator's log. */
+    /** Waits until /q/health/ready answers 200, or fails with the operator's log. */
     public void awaitReady(Duration timeout) {
         HttpClient http =
                 HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new AssertionError("operator exited with " + process.exitValue() + ":\n" + log());
-            }
-            try {
-                HttpResponse<String> response = http.send(
-                        HttpRequest.newBuilder(URI.create(url("/q/health/ready")))
-                                .build(),
-                        HttpResponse.BodyHandlers.ofString());
-                if (response.statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException ignored) {
-                // not listening yet
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
-            sleep(250);
+        try {
+            org.awaitility.Awaitility.await()
+                    .atMost(timeout)
+                    .pollInterval(Duration.ofMillis(250))
+                    .ignoreExceptionsInstanceOf(IOException.class)
+                    .until(() -> {
+                        if (!process.isAlive()) {
+                            throw new AssertionError("operator exited with " + process.exitValue() + ":\n" + log());
+                        }
+                        return http.send(
+                                                HttpRequest.newBuilder(URI.create(url("/q/health/ready")))
+                                                        .build(),
+                                                HttpResponse.BodyHandlers.ofString())
+                                        .statusCode()
+                                == 200;
+                    });
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError("operator not ready within " + timeout + ":\n" + log());
         }
-        throw new AssertionError("operator not ready within " + timeout + ":\n" + log());
+    }
+
+    /** The Prometheus text of /q/metrics. */
+    public String metrics() {
+        try {
+            return HttpClient.newHttpClient()
+                    .send(
+                            HttpRequest.newBuilder(URI.create(url("/q/metrics")))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString())
+                    .body();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    /** The value of one sample of /q/metrics ({@code name{labels}} exactly as printed), 0 when absent. */
+    public double metric(String sample) {
+        return metrics()
+                .lines()
+                .filter(line -> line.startsWith(sample + " "))
+                .mapToDouble(line ->
+                        Double.parseDouble(line.substring(sample.length() + 1).trim()))
+                .findFirst()
+                .orElse(0);
+    }
+
+    /** The operating-system process id, for jcmd. */
+    public long pid() {
+        return process.pid();
     }
 
     /** A URL of the plain-HTTP port (health, metrics). */
@@ -211,14 +254,6 @@ public final class OperatorProcess implements AutoCloseable {
             return socket.getLocalPort();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        }
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 }
