@@ -50,6 +50,16 @@ public final class OperatorProcess implements AutoCloseable {
      */
     public static OperatorProcess start(
             TestCluster cluster, Map<String, String> properties, Map<String, String> env, Path kubeconfig) {
+        return start(cluster, properties, env, kubeconfig, List.of("-Xmx512m", "-XX:+ExitOnOutOfMemoryError"));
+    }
+
+    /** As {@link #start(TestCluster, Map, Map, Path)}, with these JVM options (e.g. the chart's memory settings). */
+    public static OperatorProcess start(
+            TestCluster cluster,
+            Map<String, String> properties,
+            Map<String, String> env,
+            Path kubeconfig,
+            List<String> jvmOptions) {
         try {
             Path jar = TestCluster.projectDir().resolve("target/quarkus-app/quarkus-run.jar");
             if (!Files.isRegularFile(jar)) {
@@ -71,10 +81,9 @@ public final class OperatorProcess implements AutoCloseable {
             all.put("imagesize.webhook.tls.key-file", tlsDir.resolve("tls.key").toString());
             all.put("imagesize.leader-election.lease-namespace", "default");
             all.putAll(properties);
-            List<String> command = new ArrayList<>(List.of(
-                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-Xmx512m",
-                    "-XX:+ExitOnOutOfMemoryError"));
+            List<String> command = new ArrayList<>();
+            command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            command.addAll(jvmOptions);
             all.forEach((key, value) -> command.add("-D" + key + "=" + value));
             command.addAll(List.of("-jar", jar.toString()));
             Path log = Files.createTempFile("imagesize-operator-", ".log");
