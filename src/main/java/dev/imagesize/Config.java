@@ -207,5 +207,9 @@ public interface Config {
         /** A repeated violation moves its Event's count and lastTimestamp at most this often. */
         @WithDefault("5m")
         Duration eventRepeatInterval();
+
+        /** Threads writing verdicts (annotations, Events) to the API server. */
+        @WithDefault("4")
+        int writers();
     }
 }

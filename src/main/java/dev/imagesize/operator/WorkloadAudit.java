@@ -37,9 +37,13 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.jboss.logging.Logger;
 
 /**
@@ -80,6 +84,8 @@ public final class WorkloadAudit implements LeaderTask {
     private volatile boolean allDirty = true;
     private volatile boolean running;
     private ScheduledExecutorService worker;
+    /** Writes verdicts (annotations, Events) in parallel: they are independent, and each is a round trip. */
+    private ExecutorService writers;
 
     /** A workload whose audit failed: how often, and when to try again. */
     private record Failure(int attempts, Instant retryAt) {}
@@ -144,6 +150,12 @@ public final class WorkloadAudit implements LeaderTask {
             thread.setDaemon(true);
             return thread;
         });
+        AtomicInteger writerThreads = new AtomicInteger();
+        writers = Executors.newFixedThreadPool(config.writers(), task -> {
+            Thread thread = new Thread(task, "workload-audit-writer-" + writerThreads.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        });
         worker.scheduleWithFixedDelay(this::pass, 0, DEBOUNCE_MILLIS, TimeUnit.MILLISECONDS);
         worker.scheduleWithFixedDelay(
                 () -> allDirty = true,
@@ -160,8 +172,10 @@ public final class WorkloadAudit implements LeaderTask {
         }
         running = false;
         worker.shutdownNow();
+        writers.shutdownNow();
         try {
             worker.awaitTermination(10, TimeUnit.SECONDS);
+            writers.awaitTermination(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -373,21 +387,34 @@ public final class WorkloadAudit implements LeaderTask {
             return;
         }
         Instant now = clock.instant();
+        List<Future<?>> writes = new ArrayList<>(batch.size());
         for (int i = 0; i < batch.size() && running; i++) {
             Planned plan = batch.get(i);
+            Assessments.Assessed assessed = results.get(i);
+            store.put(
+                    plan.key(),
+                    new FindingsStore.Audited(
+                            plan.workload().kind(),
+                            plan.workload().namespace(),
+                            plan.workload().name(),
+                            assessed.findings()));
+            writes.add(writers.submit(() -> {
+                try {
+                    recorder.record(plan.object(), WorkloadVerdict.of(assessed.findings()), assessed.findings(), now);
+                    failing.remove(plan.key());
+                } catch (RuntimeException e) {
+                    failed(plan.key(), e);
+                }
+            }));
+        }
+        for (Future<?> write : writes) {
             try {
-                Assessments.Assessed assessed = results.get(i);
-                store.put(
-                        plan.key(),
-                        new FindingsStore.Audited(
-                                plan.workload().kind(),
-                                plan.workload().namespace(),
-                                plan.workload().name(),
-                                assessed.findings()));
-                recorder.record(plan.object(), WorkloadVerdict.of(assessed.findings()), assessed.findings(), now);
-                failing.remove(plan.key());
-            } catch (RuntimeException e) {
-                failed(plan.key(), e);
+                write.get();
+            } catch (ExecutionException e) {
+                LOG.warnf("recording a verdict failed: %s", e.getCause().toString());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
             }
         }
     }

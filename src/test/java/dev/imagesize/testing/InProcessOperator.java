@@ -37,6 +37,11 @@ public final class InProcessOperator implements AutoCloseable {
             Duration errorBackoff,
             Duration eventRepeatInterval)
             implements Config.Audit {
+        @Override
+        public int writers() {
+            return 4;
+        }
+
         public static Audit fast() {
             return new Audit(Duration.ofMinutes(10), Duration.ofSeconds(5), 500, Duration.ofSeconds(1), Duration.ZERO);
         }
