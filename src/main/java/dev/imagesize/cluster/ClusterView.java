@@ -23,6 +23,7 @@ import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -313,13 +314,25 @@ public class ClusterView implements PolicySource {
                 found.add(platform);
             }
         }
-        platforms = found.stream().map(Platform::parse).toList();
+        List<Platform> parsed = new ArrayList<>();
+        for (String platform : found) {
+            try {
+                parsed.add(Platform.parse(platform));
+            } catch (IllegalArgumentException e) {
+                LOG.debugf("ignoring a node platform: %s", e.getMessage());
+            }
+        }
+        platforms = List.copyOf(parsed);
     }
 
     private static String platform(Node node) {
         NodeSystemInfo info = node.getStatus() == null ? null : node.getStatus().getNodeInfo();
-        if (info == null || info.getOperatingSystem() == null || info.getArchitecture() == null) {
-            return null;
+        if (info == null
+                || info.getOperatingSystem() == null
+                || info.getOperatingSystem().isBlank()
+                || info.getArchitecture() == null
+                || info.getArchitecture().isBlank()) {
+            return null; // a Node not yet reporting its platform
         }
         return info.getOperatingSystem() + "/" + info.getArchitecture();
     }

@@ -7,6 +7,7 @@ import dev.imagesize.testing.Kubectl;
 import dev.imagesize.testing.LocalRegistry;
 import dev.imagesize.testing.Namespaces;
 import dev.imagesize.testing.OperatorProcess;
+import dev.imagesize.testing.OutOfRangePolicy;
 import dev.imagesize.testing.TestCluster;
 import dev.imagesize.testing.TestImages;
 import dev.imagesize.testing.TestImages.Format;
@@ -15,8 +16,6 @@ import dev.imagesize.testing.WebhookRegistration;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -59,7 +58,7 @@ class PoisonPolicyIT {
                             metadata: {name: fine, namespace: %s}
                             spec: {action: Enforce, maxImageSize: 1Mi}
                             """.formatted(good), "apply", "-f", "-").assertSuccess();
-            createOutOfRangePolicy(kubectl, bad);
+            OutOfRangePolicy.create(kubectl, bad, "poison");
 
             for (OperatorProcess replica : List.of(a, b)) {
                 await().atMost(Duration.ofSeconds(30))
@@ -109,34 +108,6 @@ class PoisonPolicyIT {
             a.close();
             b.close();
             kubectl.run("delete", "namespace", good, bad, "--wait=false");
-        }
-    }
-
-    /**
-     * Stores a policy with maxLayers 3000000000 whatever the CRD's bounds: applies the CRD without its maxima, creates
-     * the policy, and restores the CRD (stored objects are not validated again).
-     */
-    private static void createOutOfRangePolicy(Kubectl kubectl, String namespace) throws Exception {
-        Path crd = TestCluster.projectDir().resolve("crds/imagesizepolicies.imagesize.dev-v1.yml");
-        String unbounded = Files.readString(crd)
-                .lines()
-                .filter(line -> !line.trim().startsWith("maximum:"))
-                .reduce("", (all, line) -> all + line + "\n");
-        try {
-            kubectl.runWithInput(unbounded, "apply", "--server-side", "--force-conflicts", "-f", "-")
-                    .assertSuccess();
-            await().atMost(Duration.ofSeconds(30))
-                    .until(() -> kubectl.runWithInput("""
-                                    apiVersion: imagesize.dev/v1alpha1
-                                    kind: ImageSizePolicy
-                                    metadata: {name: poison, namespace: %s}
-                                    spec: {action: Enforce, maxLayers: 3000000000}
-                                    """.formatted(namespace), "apply", "-f", "-")
-                                    .exitCode()
-                            == 0);
-        } finally {
-            kubectl.run("apply", "--server-side", "--force-conflicts", "-f", crd.toString())
-                    .assertSuccess();
         }
     }
 
