@@ -199,7 +199,7 @@ public final class PolicyStatusReconciler implements LeaderTask {
                 .set(status.getViolations() == null ? 0 : status.getViolations());
         boolean patched = !status.equals(previous);
         if (patched) {
-            patchStatus(id, status);
+            patchStatus(id, current, status);
         }
         sample.stop(Timer.builder("imagesize.reconciliations")
                 .description("Policy status reconciliations, by kind and whether the status changed")
@@ -234,7 +234,7 @@ public final class PolicyStatusReconciler implements LeaderTask {
     }
 
     @SuppressWarnings("unchecked")
-    private void patchStatus(PolicyId id, ImageSizePolicyStatus status) {
+    private void patchStatus(PolicyId id, GenericKubernetesResource current, ImageSizePolicyStatus status) {
         Map<String, Object> fields = new LinkedHashMap<>(serialization.convertValue(status, Map.class));
         STATUS_FIELDS.forEach(field -> fields.putIfAbsent(field, null)); // a merge patch removes what we no longer say
         String patch;
@@ -244,9 +244,10 @@ public final class PolicyStatusReconciler implements LeaderTask {
             throw new IllegalStateException(e);
         }
         var resources = client.genericKubernetesResources(ClusterView.resourceOf(id.kind()));
+        // the cached object names the policy: the client does not read it first
         var resource = id.isClusterScoped()
-                ? resources.withName(id.name())
-                : resources.inNamespace(id.namespace()).withName(id.name());
+                ? resources.resource(current)
+                : resources.inNamespace(id.namespace()).resource(current);
         try {
             resource.subresource("status")
                     .patch(

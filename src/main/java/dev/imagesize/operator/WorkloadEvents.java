@@ -4,7 +4,9 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.EventBuilder;
+import io.fabric8.kubernetes.api.model.EventList;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
@@ -27,9 +29,14 @@ import org.jboss.logging.Logger;
 public final class WorkloadEvents {
     private static final Logger LOG = Logger.getLogger(WorkloadEvents.class);
     static final String REPORTING_CONTROLLER = "imagesize.dev/" + Identity.COMPONENT;
+    static final String MANAGED_BY = "app.kubernetes.io/managed-by";
 
     /** What this replica last wrote for one Event. */
-    private record Emitted(int count, Instant at) {}
+    private record Emitted(int count, Instant at) {
+        static final Emitted NONE = new Emitted(0, Instant.EPOCH);
+        /** It exists, but what it says is not known here: read it. */
+        static final Emitted UNKNOWN = new Emitted(0, Instant.EPOCH);
+    }
 
     private final KubernetesClient client;
     private final Identity identity;
@@ -37,6 +44,8 @@ public final class WorkloadEvents {
     private final Runnable onWrite;
     private final Cache<String, Emitted> emitted =
             Caffeine.newBuilder().maximumSize(50_000).build();
+    private volatile boolean loaded;
+    private volatile boolean loadTried;
 
     /**
      * @param repeatInterval a repeat moves the Event's count at most this often
@@ -56,13 +65,22 @@ public final class WorkloadEvents {
                 : object.getMetadata().getNamespace();
         String name = truncate(object.getMetadata().getName(), 200) + ".imagesize-" + hash(signature);
         String key = namespace + "/" + name;
+        loadOnce();
         Emitted last = emitted.getIfPresent(key);
+        if (last == null && loaded) {
+            last = Emitted.NONE; // read back at the start of this term: the Event does not exist yet
+        }
         if (last != null && Duration.between(last.at(), now).compareTo(repeatInterval) < 0) {
             return; // seen again within the interval: nothing to tell
         }
         String time = now.truncatedTo(ChronoUnit.SECONDS).toString();
         try {
-            if (last == null) {
+            if (last == Emitted.NONE) {
+                create(object, namespace, name, reason, message, time);
+                emitted.put(key, new Emitted(1, now));
+                return;
+            }
+            if (last == null || last == Emitted.UNKNOWN) {
                 Event existing = client.v1()
                         .events()
                         .inNamespace(namespace)
@@ -88,10 +106,16 @@ public final class WorkloadEvents {
             String patch = "{\"count\":" + count + ",\"lastTimestamp\":\"" + time + "\",\"reportingInstance\":\""
                     + identity.name() + "\",\"source\":{\"component\":\"" + Identity.COMPONENT + "\",\"host\":\""
                     + identity.name() + "\"}}";
+            Event named = new EventBuilder()
+                    .withNewMetadata()
+                    .withName(name)
+                    .withNamespace(namespace)
+                    .endMetadata()
+                    .build();
             client.v1()
                     .events()
                     .inNamespace(namespace)
-                    .withName(name)
+                    .resource(named) // names the Event without reading it first
                     .patch(
                             new PatchContext.Builder()
                                     .withPatchType(PatchType.JSON_MERGE)
@@ -110,6 +134,8 @@ public final class WorkloadEvents {
                 } catch (KubernetesClientException again) {
                     LOG.warnf("cannot record event %s/%s: %s", namespace, name, again.getMessage());
                 }
+            } else if (e.getCode() == 409) {
+                emitted.put(key, Emitted.UNKNOWN); // it exists after all: read it back next time
             } else {
                 LOG.warnf("cannot record event %s/%s: %s", namespace, name, e.getMessage());
             }
@@ -121,7 +147,7 @@ public final class WorkloadEvents {
                 .withNewMetadata()
                 .withName(name)
                 .withNamespace(namespace)
-                .addToLabels("app.kubernetes.io/managed-by", Identity.COMPONENT)
+                .addToLabels(MANAGED_BY, Identity.COMPONENT)
                 .endMetadata()
                 .withNewInvolvedObject()
                 .withApiVersion(object.getApiVersion())
@@ -150,6 +176,52 @@ public final class WorkloadEvents {
     /** Forgets what was emitted (leadership ended: the next leader reads the Events back). */
     void clear() {
         emitted.invalidateAll();
+        loaded = false;
+        loadTried = false;
+    }
+
+    /**
+     * Reads back the Events this operator wrote (one paged list, not a read per Event), so that a new leader moves
+     * their counts instead of asking for each.
+     */
+    private synchronized void loadOnce() {
+        if (loadTried) {
+            return;
+        }
+        loadTried = true;
+        try {
+            load();
+        } catch (KubernetesClientException e) {
+            LOG.warnf("cannot read back earlier events (%s); reading them one by one", e.getMessage());
+        }
+    }
+
+    private void load() {
+        String continueToken = null;
+        int count = 0;
+        do {
+            EventList page = client.v1()
+                    .events()
+                    .inAnyNamespace()
+                    .withLabel(MANAGED_BY, Identity.COMPONENT)
+                    .list(new ListOptionsBuilder()
+                            .withLimit(500L)
+                            .withContinue(continueToken)
+                            .build());
+            for (Event event : page.getItems()) {
+                Instant last =
+                        event.getLastTimestamp() == null ? Instant.EPOCH : Instant.parse(event.getLastTimestamp());
+                emitted.put(
+                        event.getMetadata().getNamespace() + "/"
+                                + event.getMetadata().getName(),
+                        new Emitted(event.getCount() == null ? 1 : event.getCount(), last));
+                count++;
+            }
+            continueToken =
+                    page.getMetadata() == null ? null : page.getMetadata().getContinue();
+        } while (continueToken != null && !continueToken.isEmpty());
+        loaded = true;
+        LOG.debugf("read back %d events", count);
     }
 
     static String hash(String text) {

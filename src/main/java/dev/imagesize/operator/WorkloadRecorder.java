@@ -87,9 +87,8 @@ public final class WorkloadRecorder {
         }
         WorkloadKind kind = WorkloadKind.of(workload).orElseThrow();
         try {
-            client.resources(kind.type())
-                    .inNamespace(workload.getMetadata().getNamespace())
-                    .withName(workload.getMetadata().getName())
+            // on the cached copy: the client then names the object without reading it first
+            client.resource(workload)
                     .patch(
                             new PatchContext.Builder()
                                     .withPatchType(PatchType.JSON_MERGE)
