@@ -282,7 +282,7 @@ public class ClusterView implements PolicySource {
                 Rule.Action.ENFORCE,
                 selector(raw, "selector"),
                 id.isClusterScoped() ? selector(raw, "namespaceSelector") : Selector.EVERYTHING,
-                new Limits(null, null, null),
+                Limits.NONE,
                 List.of(),
                 List.of(),
                 List.of(),

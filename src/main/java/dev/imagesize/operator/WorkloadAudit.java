@@ -83,6 +83,7 @@ public final class WorkloadAudit implements LeaderTask {
     private final List<Runnable> passListeners = new CopyOnWriteArrayList<>();
     private volatile boolean allDirty = true;
     private volatile boolean running;
+    private volatile boolean passing;
     private ScheduledExecutorService worker;
     /** Writes verdicts (annotations, Events) in parallel: they are independent, and each is a round trip. */
     private ExecutorService writers;
@@ -109,6 +110,9 @@ public final class WorkloadAudit implements LeaderTask {
         this.config = config;
         this.clock = clock;
         this.meters = meters;
+        io.micrometer.core.instrument.Gauge.builder("imagesize.audit.pending", this, WorkloadAudit::pending)
+                .description("Workloads and namespaces waiting for the next audit pass (0 when the audit is idle)")
+                .register(meters);
         this.workloadErrors = Counter.builder("imagesize.audit.workload.errors")
                 .description("Workloads whose audit failed (each is retried with backoff; the others go on)")
                 .register(meters);
@@ -185,6 +189,11 @@ public final class WorkloadAudit implements LeaderTask {
         dirty.clear();
         failing.clear();
         LOG.info("audit stopped");
+    }
+
+    /** Workloads and namespaces waiting to be audited, and 1 while a pass runs. */
+    private double pending() {
+        return dirty.size() + dirtyNamespaces.size() + (allDirty && running ? 1 : 0) + (passing ? 1 : 0);
     }
 
     /** Whether the audit runs on this replica. */
@@ -301,7 +310,12 @@ public final class WorkloadAudit implements LeaderTask {
                 return; // nothing changed; but a first full pass over an empty cluster still counts as done
             }
             Timer.Sample sample = Timer.start(meters);
-            audit(List.copyOf(keys));
+            passing = true;
+            try {
+                audit(List.copyOf(keys));
+            } finally {
+                passing = false;
+            }
             sample.stop(Timer.builder("imagesize.audit.passes")
                     .description("Audit passes, by kind: full (every workload) or partial (what changed)")
                     .tag("kind", full ? "full" : "partial")

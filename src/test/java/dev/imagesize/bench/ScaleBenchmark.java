@@ -296,14 +296,17 @@ class ScaleBenchmark {
     /** Prints the 25 classes that hold the most heap, to see where the memory goes. */
     private static void histogram(OperatorProcess operator) throws Exception {
         Process jcmd = new ProcessBuilder(
-                        java.nio.file.Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                        java.nio.file.Path.of(System.getProperty("java.home"), "bin", "jcmd")
+                                .toString(),
                         Long.toString(operator.pid()),
                         "GC.class_histogram")
                 .redirectErrorStream(true)
                 .start();
         String out = new String(jcmd.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
         jcmd.waitFor(60, TimeUnit.SECONDS);
-        out.lines().limit(28).forEach(System.out::println);
+        java.nio.file.Path file = TestCluster.projectDir().resolve("target/bench/scale-histogram.txt");
+        java.nio.file.Files.createDirectories(file.getParent());
+        java.nio.file.Files.writeString(file, out);
     }
 
     /** Heap in use right after a full GC, from the process's own metrics. */
