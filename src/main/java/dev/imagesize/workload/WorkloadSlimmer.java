@@ -102,6 +102,11 @@ public final class WorkloadSlimmer {
             return new ObjectMeta();
         }
         ObjectMeta slim = new ObjectMeta();
+        // the model starts every collection empty; null ones cost nothing in a store of thousands
+        slim.setFinalizers(null);
+        slim.setManagedFields(null);
+        slim.setOwnerReferences(null);
+        slim.setAnnotations(null);
         slim.setLabels(interned(meta.getLabels()));
         if (!object) {
             return slim;
@@ -110,7 +115,7 @@ public final class WorkloadSlimmer {
         slim.setNamespace(intern(meta.getNamespace()));
         slim.setUid(meta.getUid());
         slim.setResourceVersion(meta.getResourceVersion());
-        if (meta.getOwnerReferences() != null) {
+        if (meta.getOwnerReferences() != null && !meta.getOwnerReferences().isEmpty()) {
             slim.setOwnerReferences(meta.getOwnerReferences().stream()
                     .filter(owner -> Boolean.TRUE.equals(owner.getController()))
                     .map(owner -> {
@@ -141,6 +146,15 @@ public final class WorkloadSlimmer {
             return null;
         }
         PodSpec slim = new PodSpec();
+        slim.setHostAliases(null);
+        slim.setReadinessGates(null);
+        slim.setResourceClaims(null);
+        slim.setSchedulingGates(null);
+        slim.setTolerations(null);
+        slim.setTopologySpreadConstraints(null);
+        slim.setVolumes(null);
+        slim.setNodeSelector(null);
+        slim.setOverhead(null);
         slim.setContainers(containers(spec.getContainers()));
         slim.setInitContainers(containers(spec.getInitContainers()));
         if (spec.getEphemeralContainers() != null
@@ -169,11 +183,19 @@ public final class WorkloadSlimmer {
 
     private static List<Container> containers(List<Container> containers) {
         if (containers == null || containers.isEmpty()) {
-            return containers == null ? null : List.of();
+            return null;
         }
         return containers.stream()
                 .map(c -> {
                     Container slim = new Container();
+                    slim.setArgs(null);
+                    slim.setCommand(null);
+                    slim.setEnv(null);
+                    slim.setEnvFrom(null);
+                    slim.setPorts(null);
+                    slim.setResizePolicy(null);
+                    slim.setVolumeDevices(null);
+                    slim.setVolumeMounts(null);
                     slim.setName(intern(c.getName()));
                     slim.setImage(intern(c.getImage()));
                     return slim;

@@ -144,6 +144,7 @@ class ScaleBenchmark {
             awaitQuiet(operator);
             report.line(String.format(
                     Locale.ROOT, "- Heap after GC with everything cached: %.1f MiB.", heapAfterGc(operator)));
+            histogram(operator);
         } finally {
             operator.close();
         }
@@ -163,6 +164,11 @@ class ScaleBenchmark {
                     "- Time from process start to the first full audit: %.1f s (full pass alone %.1f s).",
                     firstAudit.toMillis() / 1000.0,
                     restarted.metric("imagesize_audit_passes_seconds_sum{kind=\"full\"}")));
+            report.line(String.format(
+                    Locale.ROOT,
+                    "- Writes by the restarted leader in its first audit: %.0f annotation patches, %.0f Event writes.",
+                    restarted.metric("imagesize_audit_writes_total{what=\"annotations\"}"),
+                    restarted.metric("imagesize_audit_writes_total{what=\"events\"}")));
             report.line("- The policy's status after it: "
                     + cluster.kubectl()
                             .run(

@@ -56,10 +56,10 @@ class WorkloadSlimmerTest {
         assertThat(Workloads.checkedController(slim))
                 .hasValueSatisfying(o -> assertThat(o.getUid()).isEqualTo("rs"));
         assertThat(slim.getMetadata().getAnnotations()).containsOnlyKeys("imagesize.dev/verdict");
-        assertThat(slim.getMetadata().getManagedFields()).isEmpty();
+        assertThat(slim.getMetadata().getManagedFields()).isNullOrEmpty();
         assertThat(slim.getStatus()).isNull();
-        assertThat(slim.getSpec().getContainers().get(0).getArgs()).isEmpty();
-        assertThat(slim.getSpec().getContainers().get(0).getEnv()).isEmpty();
+        assertThat(slim.getSpec().getContainers().get(0).getArgs()).isNullOrEmpty();
+        assertThat(slim.getSpec().getContainers().get(0).getEnv()).isNullOrEmpty();
         assertThat(slim.getSpec().getNodeName()).isNull();
     }
 
@@ -97,7 +97,7 @@ class WorkloadSlimmerTest {
 
         Deployment slim = WorkloadSlimmer.slim(deployment);
         assertThat(Workloads.of(slim)).contains(before);
-        assertThat(slim.getSpec().getTemplate().getMetadata().getAnnotations()).isEmpty();
+        assertThat(slim.getSpec().getTemplate().getMetadata().getAnnotations()).isNullOrEmpty();
         assertThat(slim.getStatus()).isNull();
         assertThat(slim.getSpec().getReplicas()).isEqualTo(3);
     }
