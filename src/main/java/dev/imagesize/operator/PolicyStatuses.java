@@ -18,7 +18,8 @@ import java.util.List;
 /**
  * A policy's status as a pure function of its rule, the audit's findings for it, the previous status and the time:
  * counts, the largest violations (bounded), and a Ready condition whose lastTransitionTime moves only when its status
- * does. Equal inputs give an equal status, so the reconciler skips patches that change nothing.
+ * does. Until a new leader's first audit is done, the counts are the previous status's (a restart loses nothing).
+ * Equal inputs give an equal status, so the reconciler skips patches that change nothing.
  */
 public final class PolicyStatuses {
     /** Ready: the first audit since this replica leads has not finished yet. */
@@ -93,11 +94,22 @@ public final class PolicyStatuses {
 
         ImageSizePolicyStatus status = new ImageSizePolicyStatus();
         status.setObservedGeneration(generation);
-        status.setWorkloads(workloads);
-        status.setViolations(violations);
-        status.setUnresolved(unresolved);
-        status.setTopViolations(
-                new ArrayList<>(top.subList(0, Math.min(top.size(), ImageSizePolicyStatus.MAX_TOP_VIOLATIONS))));
+        if (!firstPassDone && previous != null && previous.getWorkloads() != null) {
+            // a new leader has not looked at every workload yet: keep what the last one found until it has
+            status.setWorkloads(previous.getWorkloads());
+            status.setViolations(previous.getViolations());
+            status.setUnresolved(previous.getUnresolved());
+            status.setTopViolations(
+                    previous.getTopViolations() == null
+                            ? new ArrayList<>()
+                            : new ArrayList<>(previous.getTopViolations()));
+        } else {
+            status.setWorkloads(workloads);
+            status.setViolations(violations);
+            status.setUnresolved(unresolved);
+            status.setTopViolations(
+                    new ArrayList<>(top.subList(0, Math.min(top.size(), ImageSizePolicyStatus.MAX_TOP_VIOLATIONS))));
+        }
         PolicyCondition ready;
         if (!firstPassDone) {
             ready = new PolicyCondition(

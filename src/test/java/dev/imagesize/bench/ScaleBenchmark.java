@@ -141,7 +141,7 @@ class ScaleBenchmark {
                     creating.toMillis() / 1000.0,
                     operator.isAlive() ? "alive" : "DEAD"));
             assertThat(operator.isAlive()).isTrue();
-            awaitQuiet(operator);
+            awaitAudited(cluster, run, operator);
             report.line(String.format(
                     Locale.ROOT, "- Heap after GC with everything cached: %.1f MiB.", heapAfterGc(operator)));
             histogram(operator);
@@ -285,7 +285,18 @@ class ScaleBenchmark {
         }
     }
 
-    /** Waits until the audit has had no pass for 5 s. */
+    /** Waits until the policy's status counts every workload and the audit is quiet. */
+    private static void awaitAudited(TestCluster cluster, String run, OperatorProcess operator) {
+        await().atMost(Duration.ofMinutes(15))
+                .pollInterval(Duration.ofSeconds(5))
+                .until(() -> cluster.kubectl()
+                        .run("get", "cisp", "scale-" + run, "-o", "jsonpath={.status.workloads}")
+                        .stdout()
+                        .equals(Integer.toString(PODS + DEPLOYMENTS)));
+        awaitQuiet(operator);
+    }
+
+    /** Waits until the audit has nothing pending and has had no pass for 5 s. */
     private static void awaitQuiet(OperatorProcess operator) {
         double[] last = {-1};
         await().atMost(Duration.ofMinutes(15))
@@ -293,7 +304,7 @@ class ScaleBenchmark {
                 .until(() -> {
                     double passes = operator.metric("imagesize_audit_passes_seconds_count{kind=\"full\"}")
                             + operator.metric("imagesize_audit_passes_seconds_count{kind=\"partial\"}");
-                    boolean quiet = passes == last[0];
+                    boolean quiet = passes == last[0] && operator.metric("imagesize_audit_pending") == 0;
                     last[0] = passes;
                     return quiet;
                 });

@@ -187,4 +187,18 @@ class PolicyStatusesTest {
                 .as("another retry delay: the same status")
                 .isEqualTo(status);
     }
+
+    @Test
+    void aNewLeaderKeepsThePreviousCountsUntilItsFirstAuditIsDone() {
+        ImageSizePolicyStatus before =
+                PolicyStatuses.of(RULE, 1L, List.of(workload("a", sized("a", 2 * MIB))), true, null, T0);
+        ImageSizePolicyStatus evaluating = PolicyStatuses.of(RULE, 1L, List.of(), false, before, T1);
+        assertThat(evaluating.getWorkloads()).isEqualTo(1);
+        assertThat(evaluating.getViolations()).isEqualTo(1);
+        assertThat(evaluating.getTopViolations()).isEqualTo(before.getTopViolations());
+        assertThat(ready(evaluating).getReason()).isEqualTo(PolicyStatuses.EVALUATING);
+        assertThat(PolicyStatuses.of(RULE, 1L, List.of(), false, null, T1).getWorkloads())
+                .as("nothing known before: zero")
+                .isZero();
+    }
 }
