@@ -154,6 +154,9 @@ public final class PolicyStatusReconciler implements LeaderTask {
             try {
                 reconcile(next);
             } catch (RuntimeException e) {
+                if (!running) {
+                    return; // interrupted by the end of this term
+                }
                 LOG.warnf("cannot update the status of %s: %s; retrying in %s", next, e.toString(), RETRY);
                 worker.schedule(() -> enqueue(next), RETRY.toMillis(), TimeUnit.MILLISECONDS);
             }

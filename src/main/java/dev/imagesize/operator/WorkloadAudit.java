@@ -28,7 +28,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -76,7 +75,9 @@ public final class WorkloadAudit implements LeaderTask {
     private final MeterRegistry meters;
     private final Counter workloadErrors;
 
-    private final Map<WorkloadKind, SharedIndexInformer<HasMetadata>> informers = new EnumMap<>(WorkloadKind.class);
+    /** Read by informer threads while a term starts or ends: a concurrent map. */
+    private final Map<WorkloadKind, SharedIndexInformer<HasMetadata>> informers = new ConcurrentHashMap<>();
+
     private final Set<String> dirty = ConcurrentHashMap.newKeySet();
     private final Set<String> dirtyNamespaces = ConcurrentHashMap.newKeySet();
     private final Map<String, Failure> failing = new ConcurrentHashMap<>();
