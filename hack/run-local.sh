@@ -24,6 +24,11 @@ pids=()
 cleanup() {
   trap - EXIT INT TERM HUP
   local p
+  # the operator first (it releases its Lease through the API server), then what it ran against
+  if [[ -n "${operator_pid:-}" ]]; then
+    kill "$operator_pid" 2>/dev/null || true
+    for _ in $(seq 1 40); do kill -0 "$operator_pid" 2>/dev/null || break; sleep 0.25; done
+  fi
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
   for _ in $(seq 1 40); do # up to 10 s for a clean stop, then SIGKILL
     local alive=0
@@ -157,8 +162,9 @@ java -XX:MaxRAM="${OPERATOR_MEMORY:-512m}" -XX:MaxRAMPercentage=70 -XX:+ExitOnOu
   -Dimagesize.webhook.tls.dns-names=127.0.0.1 -Dimagesize.leader-election.lease-namespace=image-size-operator \
   -Dimagesize.registry.insecure-registries="127.0.0.1:$REGISTRY_PORT" \
   -jar "$ROOT/target/quarkus-app/quarkus-run.jar" &
-pids+=($!)
+operator_pid=$!
+pids+=("$operator_pid")
 status=0
-wait "${pids[-1]}" || status=$?
+wait "$operator_pid" || status=$?
 echo "[run-local] the operator exited ($status); stopping everything it ran against" >&2
 exit "$status"

@@ -148,10 +148,23 @@ public final class Leadership {
         }
         CompletableFuture<?> current = term;
         if (current != null) {
-            current.cancel(true); // releases the Lease (releaseOnCancel)
+            try {
+                current.cancel(true); // releases the Lease (releaseOnCancel)
+            } catch (RuntimeException e) {
+                LOG.warnf(
+                        "could not release the Lease (%s); another replica takes over when it expires", rootMessage(e));
+            }
         }
         transitions.shutdownNow();
         elections.shutdownNow();
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable cause = e;
+        while (cause.getCause() != null && cause.getCause() != cause) {
+            cause = cause.getCause();
+        }
+        return cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
     }
 
     private static java.util.concurrent.ThreadFactory daemon(String name) {
