@@ -180,6 +180,25 @@ class AuditInProcessIT {
     }
 
     @Test
+    void aNewLeaderReadsTheEventsBackAndMovesTheirCountsInsteadOfPostingNewOnes() {
+        deployment("big", big.reference());
+        policy("Audit", "1Mi");
+        operator.lead();
+        Event first = awaitEvent("big", event -> event.getCount() == 1);
+        operator.follow();
+
+        try (InProcessOperator next = new InProcessOperator(
+                client, "replica-b", Set.of(registry.hostPort()), InProcessOperator.Audit.fast())) {
+            next.lead();
+            Event moved = awaitEvent("big", event -> event.getCount() == 2);
+            assertThat(moved.getMetadata().getName())
+                    .isEqualTo(first.getMetadata().getName());
+            assertThat(moved.getReportingInstance()).isEqualTo("replica-b");
+            assertThat(moved.getFirstTimestamp()).isEqualTo(first.getFirstTimestamp());
+        }
+    }
+
+    @Test
     void aPodWhoseImagesDifferFromItsOwnersIsAuditedItself() {
         Deployment owner = deployment("owner", small.reference());
         Pod forged = client.pods()
