@@ -302,6 +302,13 @@ class AuditInProcessIT {
         assertThat(operator.passes("full"))
                 .as("a namespace's labels re-audit that namespace only")
                 .isEqualTo(1);
+
+        long afterLabels = operator.passes("partial");
+        policy("Audit", "2Mi");
+        await().atMost(WAIT).until(() -> operator.passes("partial") > afterLabels);
+        assertThat(operator.passes("full"))
+                .as("a namespaced policy re-audits its namespace only")
+                .isEqualTo(1);
     }
 
     @Test
