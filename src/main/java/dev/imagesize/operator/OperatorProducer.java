@@ -78,7 +78,7 @@ public class OperatorProducer {
                 config.audit().interval(),
                 Clock.systemUTC(),
                 meters);
-        audit.onPass(reconciler::enqueueAll);
+        audit.onPass(reconciler::enqueue);
         return reconciler;
     }
 

@@ -82,9 +82,14 @@ public final class PolicyStatusReconciler implements LeaderTask {
         cluster.onPolicyChange(this::enqueue);
     }
 
-    /** Reconciles every policy soon (after an audit pass). */
+    /** Reconciles every policy soon (every interval). */
     public void enqueueAll() {
         cluster.policies().forEach(p -> enqueue(p.id()));
+    }
+
+    /** Reconciles these policies soon (after an audit pass changed their findings). */
+    public void enqueue(java.util.Collection<PolicyId> policies) {
+        policies.forEach(this::enqueue);
     }
 
     private void enqueue(PolicyId id) {

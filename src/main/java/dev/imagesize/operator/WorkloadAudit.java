@@ -81,7 +81,7 @@ public final class WorkloadAudit implements LeaderTask {
     private final Set<String> dirty = ConcurrentHashMap.newKeySet();
     private final Set<String> dirtyNamespaces = ConcurrentHashMap.newKeySet();
     private final Map<String, Failure> failing = new ConcurrentHashMap<>();
-    private final List<Runnable> passListeners = new CopyOnWriteArrayList<>();
+    private final List<java.util.function.Consumer<Set<PolicyId>>> passListeners = new CopyOnWriteArrayList<>();
     private volatile boolean allDirty = true;
     private volatile boolean running;
     private volatile boolean passing;
@@ -125,8 +125,11 @@ public final class WorkloadAudit implements LeaderTask {
         });
     }
 
-    /** Runs {@code listener} after every pass that may have changed findings (the status reconciler's cue). */
-    public void onPass(Runnable listener) {
+    /**
+     * Runs {@code listener} after every pass with the policies whose findings changed (every policy after the first
+     * full pass): the status reconciler's cue.
+     */
+    public void onPass(java.util.function.Consumer<Set<PolicyId>> listener) {
         passListeners.add(listener);
     }
 
@@ -321,11 +324,13 @@ public final class WorkloadAudit implements LeaderTask {
                     .description("Audit passes, by kind: full (every workload) or partial (what changed)")
                     .tag("kind", full ? "full" : "partial")
                     .register(meters));
+            Set<PolicyId> changed = store.drainChanged();
             if (full && !store.firstPassDone()) {
                 store.markFirstPassDone();
                 LOG.infof("first audit done: %d workloads under policies", store.size());
+                cluster.policies().forEach(policy -> changed.add(policy.id())); // Evaluating -> Evaluated for all
             }
-            passListeners.forEach(Runnable::run);
+            passListeners.forEach(listener -> listener.accept(changed));
         } catch (RuntimeException e) {
             // a bug, not a workload: the next full pass (at the interval) tries everything again
             LOG.errorf("audit pass failed: %s; retrying at the next interval", e.toString());

@@ -40,8 +40,19 @@ class FindingsStoreTest {
         assertThat(store.forPolicy(new PolicyId(Rule.NAMESPACED_KIND, "shop", "gone")))
                 .isEmpty();
 
+        assertThat(store.drainChanged()).containsExactlyInAnyOrder(PolicyId.of(SHOP), PolicyId.of(BASELINE));
+        assertThat(store.drainChanged()).as("told once").isEmpty();
+
+        store.put(
+                "Pod/other/solo",
+                new FindingsStore.Audited("Pod", "other", "solo", List.of(Fixtures.measured(BASELINE, "solo", size))));
+        assertThat(store.drainChanged())
+                .as("the same findings again change nothing")
+                .isEmpty();
+
         store.remove("Pod/other/solo");
         assertThat(store.forPolicy(PolicyId.of(BASELINE))).hasSize(1);
+        assertThat(store.drainChanged()).containsExactly(PolicyId.of(BASELINE));
         store.markFirstPassDone();
         assertThat(store.firstPassDone()).isTrue();
         store.clear();

@@ -86,7 +86,7 @@ public final class InProcessOperator implements AutoCloseable {
                 meters);
         statuses = new PolicyStatusReconciler(
                 client, cluster, store, events, this.identity, true, settings.interval(), Clock.systemUTC(), meters);
-        audit.onPass(statuses::enqueueAll);
+        audit.onPass(statuses::enqueue);
         cluster.start();
     }
 
