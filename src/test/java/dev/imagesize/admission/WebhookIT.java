@@ -230,14 +230,14 @@ class WebhookIT {
         policy("legacy", "Enforce", "1Mi", "Deny", "legacy");
         String skipped =
                 "imagesize_admission_reviews_seconds_count{action=\"none\",kind=\"Deployment\",verdict=\"skipped\"}";
-        double before = operator.metric(skipped);
+        double before = settled(skipped); // earlier reviews (the probes) are counted just after they are answered
         flaky.stop();
         try {
             // an UPDATE of the Deployment itself (not the scale subresource, which the webhook never sees)
             kubectl.run("patch", "deployment", "legacy", "-n", NS, "--type=merge", "-p", "{\"spec\":{\"replicas\":3}}")
                     .assertSuccess();
             kubectl.run("label", "deployment", "legacy", "-n", NS, "owner=shop").assertSuccess();
-            assertThat(operator.metric(skipped) - before)
+            assertThat(settled(skipped) - before)
                     .as("both updates reached the webhook, which allowed them without a registry")
                     .isEqualTo(2.0);
             Kubectl.Result changed = kubectl.run(
@@ -248,6 +248,20 @@ class WebhookIT {
         } finally {
             flaky.start();
         }
+    }
+
+    /** A metric's value once it has stopped moving (two reads half a second apart agree). */
+    private static double settled(String sample) {
+        double[] last = {Double.NaN};
+        await().atMost(Duration.ofSeconds(20))
+                .pollInterval(Duration.ofMillis(500))
+                .until(() -> {
+                    double now = operator.metric(sample);
+                    boolean same = now == last[0];
+                    last[0] = now;
+                    return same;
+                });
+        return last[0];
     }
 
     @Test
