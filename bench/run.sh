@@ -4,5 +4,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v wrk >/dev/null || apt-get install -y -qq wrk >/dev/null   # the light HTTP load generator (Debian)
+command -v zstd >/dev/null || apt-get install -y -qq zstd >/dev/null # AnalysisBenchmark compares with zstd -dc
 ./mvnw -B -q verify -Pbench
 cat target/bench/*.md

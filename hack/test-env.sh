@@ -5,8 +5,10 @@
 #     built from the Go module proxy when missing, since no binary download is reachable here;
 #   - Debian's docker-registry (CNCF Distribution), skopeo and umoci, installed with apt-get when missing;
 #   - helm of one version (for the chart's tests and hack/render-deploy.sh), built from the Go module proxy into
-#     ~/.cache/image-size-operator/helm-v<version>/ when missing.
-# Usage: hack/test-env.sh [all|k8s|registry|helm|print-dir|print-helm]
+#     ~/.cache/image-size-operator/helm-v<version>/ when missing;
+#   - dive of one version (the oracle of the analysis conformance test), built the same way into
+#     ~/.cache/image-size-operator/dive-v<version>/ when missing.
+# Usage: hack/test-env.sh [all|k8s|registry|helm|dive|print-dir|print-helm|print-dive]
 set -euo pipefail
 
 K8S_VERSION="${K8S_VERSION:-1.34.4}"
@@ -16,6 +18,8 @@ BIN_DIR="$KUBE_API_TEST_DIR/k8s/${K8S_VERSION}-linux-amd64"
 BUILD_DIR="${IMAGESIZE_CACHE:-$HOME/.cache/image-size-operator}/build-k8s-${K8S_VERSION}-etcd-${ETCD_VERSION}"
 HELM_VERSION="${HELM_VERSION:-3.22.0}"
 HELM_DIR="${IMAGESIZE_CACHE:-$HOME/.cache/image-size-operator}/helm-v${HELM_VERSION}"
+DIVE_VERSION="${DIVE_VERSION:-0.13.1}"
+DIVE_DIR="${IMAGESIZE_CACHE:-$HOME/.cache/image-size-operator}/dive-v${DIVE_VERSION}"
 
 log() { printf '[test-env] %s\n' "$*" >&2; }
 
@@ -128,12 +132,31 @@ provide_helm() {
   "$HELM_DIR/helm" version --short >&2
 }
 
+provide_dive() {
+  if [[ -x "$DIVE_DIR/dive" ]]; then
+    log "dive present: $DIVE_DIR/dive"
+    return
+  fi
+  if ! command -v go >/dev/null 2>&1; then
+    log "no Go toolchain and no dive in $DIVE_DIR: the analysis conformance test will fail"
+    return
+  fi
+  # dive's module builds as is (the proxy lists no versions, but serves this exact one); under a minute on 2 cores.
+  log "building dive v$DIVE_VERSION from the Go module proxy (first time only)"
+  mkdir -p "$DIVE_DIR"
+  CGO_ENABLED=0 GOFLAGS=-mod=mod GOBIN="$DIVE_DIR" \
+    go install -trimpath -ldflags "-s -w -X main.version=$DIVE_VERSION" "github.com/wagoodman/dive@v$DIVE_VERSION"
+  "$DIVE_DIR/dive" --version >&2
+}
+
 case "${1:-all}" in
-  all) provide_registry; provide_k8s; provide_helm ;;
+  all) provide_registry; provide_k8s; provide_helm; provide_dive ;;
   k8s) provide_k8s ;;
   registry) provide_registry ;;
   helm) provide_helm ;;
+  dive) provide_dive ;;
   print-dir) echo "$BIN_DIR" ;;
   print-helm) echo "$HELM_DIR/helm" ;;
-  *) echo "usage: $0 [all|k8s|registry|helm|print-dir|print-helm]" >&2; exit 64 ;;
+  print-dive) echo "$DIVE_DIR/dive" ;;
+  *) echo "usage: $0 [all|k8s|registry|helm|dive|print-dir|print-helm|print-dive]" >&2; exit 64 ;;
 esac

@@ -52,3 +52,35 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
 {{- define "image-size-operator.mountsCertificate" -}}
 {{- if ne .Values.webhook.certificates.mode "operator" }}true{{ end }}
 {{- end }}
+
+{{/* The operator's ServiceAccount as the API server names the user: system:serviceaccount:<namespace>:<name>. */}}
+{{- define "image-size-operator.serviceAccountUser" -}}
+system:serviceaccount:{{ .Release.Namespace }}:{{ include "image-size-operator.fullname" . }}
+{{- end }}
+
+{{/* The PriorityClass of the pods: the value, else system-cluster-critical for a strict (Fail) webhook. */}}
+{{- define "image-size-operator.priorityClassName" -}}
+{{- if .Values.priorityClassName }}{{ .Values.priorityClassName }}
+{{- else if eq .Values.webhook.failurePolicy "Fail" }}system-cluster-critical
+{{- end }}
+{{- end }}
+
+{{/*
+Combinations the schema cannot refuse, refused with a message that says what to change. Included by every template
+that depends on them, so `helm template` and `helm install` both fail before anything is applied.
+*/}}
+{{- define "image-size-operator.validate" -}}
+{{- if and (gt (int .Values.replicaCount) 1) (not .Values.leaderElection.enabled) }}
+{{- fail (printf "leaderElection.enabled=false needs replicaCount: 1, not %d: without leader election every replica runs the audit and writes policy status" (int .Values.replicaCount)) }}
+{{- end }}
+{{- $deadline := int .Values.webhook.deadlineMilliseconds }}
+{{- if lt (mul (int .Values.webhook.timeoutSeconds) 1000) (add $deadline 1000) }}
+{{- fail (printf "webhook.timeoutSeconds=%d is below the operator's deadline (webhook.deadlineMilliseconds=%d) plus its 1 s margin: the API server would give up before the answer; set webhook.timeoutSeconds to at least %d or lower the deadline" (int .Values.webhook.timeoutSeconds) $deadline (div (add $deadline 1999) 1000)) }}
+{{- end }}
+{{- if and (eq .Values.rbac.pullSecrets "namespaces") (empty .Values.rbac.pullSecretNamespaces) }}
+{{- fail "rbac.pullSecrets=namespaces needs rbac.pullSecretNamespaces: the namespaces whose pull secrets the operator may read (use rbac.pullSecrets=none for none)" }}
+{{- end }}
+{{- if and .Values.webhook.clientAuth.enabled (not .Values.webhook.clientAuth.caConfigMap) }}
+{{- fail "webhook.clientAuth.enabled needs webhook.clientAuth.caConfigMap: the ConfigMap whose ca.crt signs the API server's client certificate" }}
+{{- end }}
+{{- end }}

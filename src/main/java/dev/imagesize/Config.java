@@ -103,15 +103,71 @@ public interface Config {
         @WithDefault("0.0.0.0")
         String host();
 
-        /** Answer every review within this time; keep it well under the webhook's timeoutSeconds. */
+        /**
+         * Answer every review within this time of its arrival; keep it well under the webhook's timeoutSeconds. The
+         * API server's own timeout (its {@code ?timeout=} parameter) shortens it when that is nearer.
+         */
         @WithDefault("2500ms")
         Duration deadline();
+
+        /**
+         * Kept free before the API server's {@code ?timeout=} (at most half of it): a review is answered by that
+         * timeout minus this margin when that comes before {@link #deadline}, so the answer reaches the API server
+         * before it gives up and failurePolicy decides instead.
+         */
+        @WithDefault("1s")
+        Duration timeoutMargin();
 
         /** Larger AdmissionReview bodies are refused with a 400. */
         @WithDefault("8388608")
         int maxBodyBytes();
 
         Tls tls();
+
+        Limits limits();
+
+        /**
+         * What one replica accepts at once, so that no peer of the cluster network can exhaust it (connections, memory,
+         * threads), and how it answers beyond that.
+         */
+        interface Limits {
+            /**
+             * Open connections at most. At the cap, a new connection closes the oldest one waiting for a request (an
+             * idle keep-alive or a peer that sends nothing); only when every connection is mid-request is the new one
+             * refused.
+             */
+            @WithDefault("1000")
+            int maxConnections();
+
+            /**
+             * A connection whose request line and headers are not complete within this time of its opening (or of its
+             * last answer) is closed: slow or silent peers cannot hold connections.
+             */
+            @WithDefault("10s")
+            Duration headerTimeout();
+
+            /** A connection with no traffic either way for this long is closed. */
+            @WithDefault("60s")
+            Duration idleTimeout();
+
+            /**
+             * Request bodies held in memory across all requests at once, in bytes; a request beyond it gets 503 at once.
+             * Default: an eighth of the maximum heap (16 MiB at -Xmx128m), room for two 8 MiB bodies being parsed.
+             */
+            Optional<Long> maxInflightBodyBytes();
+
+            /** Threads answering reviews. */
+            @WithDefault("64")
+            int workers();
+
+            /**
+             * Reviews waiting for a worker at most. Beyond it a review is answered at once without registry lookups:
+             * from cached sizes, else as each governing policy's onResolveError says (allowed with a warning unless it
+             * says Deny); when even that cannot start, allowed with a warning.
+             */
+            @WithDefault("256")
+            int queueCapacity();
+        }
 
         /** Where the serving certificate comes from. */
         interface Tls {
@@ -145,6 +201,31 @@ public interface Config {
             /** Self-managed: the ValidatingWebhookConfiguration whose caBundle the operator keeps current. */
             @WithDefault("image-size-operator")
             String webhookConfiguration();
+
+            /** TLS versions served; nothing older than 1.2. */
+            @WithDefault("TLSv1.3,TLSv1.2")
+            List<String> protocols();
+
+            /**
+             * Cipher suites served: AEAD suites with forward secrecy only (TLS 1.3's, and ECDHE with AES-GCM or
+             * ChaCha20-Poly1305 for TLS 1.2), which the API server's Go client offers.
+             */
+            @WithDefault("TLS_AES_128_GCM_SHA256,TLS_AES_256_GCM_SHA384,TLS_CHACHA20_POLY1305_SHA256,"
+                    + "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,"
+                    + "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,"
+                    + "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256")
+            List<String> cipherSuites();
+
+            /** A TLS handshake not complete within this time closes the connection. */
+            @WithDefault("10s")
+            Duration handshakeTimeout();
+
+            /**
+             * PEM file of the CA whose client certificates may call the webhook. When set, every caller must present
+             * one (the API server does through its AdmissionConfiguration kubeconfig), and no other peer gets past the
+             * handshake. Re-read with the serving certificate.
+             */
+            Optional<String> clientCaFile();
         }
     }
 

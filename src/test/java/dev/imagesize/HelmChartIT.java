@@ -62,9 +62,9 @@ class HelmChartIT {
         assertThat(webhook.at("/failurePolicy").asText()).isEqualTo("Ignore");
         assertThat(webhook.at("/sideEffects").asText()).isEqualTo("None");
         assertThat(webhook.at("/namespaceSelector/matchExpressions/0/values").toString())
-                .isEqualTo("[\"kube-system\",\"ns1\"]");
+                .startsWith("[\"kube-system\",\"ns1\",\"cert-manager\"");
         assertThat(kinds(objects)).doesNotContain("Secret", "Certificate", "Issuer");
-        assertThat(one(objects, "ClusterRole").toString())
+        assertThat(named(objects, "ClusterRole", "rel-image-size-operator").toString())
                 .as("only this mode patches the webhook configuration")
                 .contains("validatingwebhookconfigurations");
     }
@@ -87,17 +87,32 @@ class HelmChartIT {
         assertThat(container.at("/volumeMounts").toString()).contains("/etc/image-size-operator/tls");
         assertThat(deployment.at("/spec/template/spec/volumes").toString())
                 .contains("rel-image-size-operator-webhook-tls");
-        assertThat(one(objects, "ClusterRole").toString()).doesNotContain("validatingwebhookconfigurations");
+        assertThat(named(objects, "ClusterRole", "rel-image-size-operator").toString())
+                .doesNotContain("validatingwebhookconfigurations");
     }
 
     @Test
-    void certManagerModeAsksForACertificateAndTheCaInjection() {
+    void certManagerModeAsksForACertificateFromItsOwnCaAndTheCaInjection() {
         List<JsonNode> objects = template("--set", "webhook.certificates.mode=cert-manager");
-        assertThat(one(objects, "Issuer").at("/spec/selfSigned").isObject()).isTrue();
-        JsonNode certificate = one(objects, "Certificate");
+        assertThat(named(objects, "Issuer", "rel-image-size-operator-selfsigned")
+                        .at("/spec/selfSigned")
+                        .isObject())
+                .isTrue();
+        JsonNode ca = named(objects, "Certificate", "rel-image-size-operator-webhook-ca");
+        assertThat(ca.at("/spec/isCA").asBoolean()).isTrue();
+        assertThat(ca.at("/spec/duration").asText()).isEqualTo("87600h");
+        assertThat(ca.at("/spec/issuerRef/name").asText()).isEqualTo("rel-image-size-operator-selfsigned");
+        assertThat(named(objects, "Issuer", "rel-image-size-operator-ca")
+                        .at("/spec/ca/secretName")
+                        .asText())
+                .as("the CA Issuer signs with the CA certificate's Secret")
+                .isEqualTo(ca.at("/spec/secretName").asText());
+        JsonNode certificate = named(objects, "Certificate", "rel-image-size-operator-webhook");
         assertThat(certificate.at("/spec/secretName").asText()).isEqualTo("rel-image-size-operator-webhook-tls");
         assertThat(certificate.at("/spec/dnsNames").toString()).contains("rel-image-size-operator-webhook.ns1.svc");
-        assertThat(certificate.at("/spec/issuerRef/name").asText()).isEqualTo("rel-image-size-operator-selfsigned");
+        assertThat(certificate.at("/spec/issuerRef/name").asText())
+                .as("a renewal of the serving certificate keeps the CA, so the caBundle does not change")
+                .isEqualTo("rel-image-size-operator-ca");
         JsonNode webhookConfiguration = one(objects, "ValidatingWebhookConfiguration");
         assertThat(webhookConfiguration
                         .at("/metadata/annotations/cert-manager.io~1inject-ca-from")
@@ -108,6 +123,15 @@ class HelmChartIT {
         assertThat(env(operatorContainer(objects), "IMAGESIZE_WEBHOOK_TLS_MODE"))
                 .isEqualTo("files");
         assertThat(kinds(objects)).doesNotContain("Secret");
+
+        List<JsonNode> ownIssuer = template(
+                "--set",
+                "webhook.certificates.mode=cert-manager",
+                "--set",
+                "webhook.certificates.certManager.issuerRef.name=corp");
+        assertThat(kinds(ownIssuer)).doesNotContain("Issuer");
+        assertThat(one(ownIssuer, "Certificate").at("/spec/issuerRef/name").asText())
+                .isEqualTo("corp");
     }
 
     @Test
@@ -124,6 +148,304 @@ class HelmChartIT {
         assertThat(unknownMode.exitCode()).isNotZero();
         assertThat(unknownMode.stderr())
                 .contains("at '/webhook/certificates/mode'", "value must be one of 'operator', 'helm', 'cert-manager'");
+    }
+
+    @Test
+    void theNetworkPolicyLetsOnlyTheApiServerAndMonitoringIn() {
+        JsonNode open = one(template(), "NetworkPolicy");
+        assertThat(open.at("/spec/podSelector/matchLabels").toString()).contains("rel");
+        assertThat(open.at("/spec/policyTypes").toString()).isEqualTo("[\"Ingress\"]");
+        assertThat(open.at("/spec/ingress/0/ports/0/port").asText()).isEqualTo("webhook");
+        assertThat(open.at("/spec/ingress/0/from").isMissingNode())
+                .as("without apiServerCIDRs the webhook port takes every source")
+                .isTrue();
+        assertThat(open.at("/spec/ingress/1/ports/0/port").asText()).isEqualTo("http");
+        assertThat(open.at("/spec/ingress/1/from/0/namespaceSelector/matchLabels/kubernetes.io~1metadata.name")
+                        .asText())
+                .isEqualTo("monitoring");
+
+        JsonNode strict = one(
+                template(
+                        "--set",
+                        "networkPolicy.apiServerCIDRs={10.0.0.10/32,10.0.0.11/32}",
+                        "--set",
+                        "networkPolicy.monitoringNamespace=prometheus",
+                        "--set",
+                        "networkPolicy.egress.enabled=true"),
+                "NetworkPolicy");
+        assertThat(strict.at("/spec/ingress/0/from").toString())
+                .isEqualTo("[{\"ipBlock\":{\"cidr\":\"10.0.0.10/32\"}},{\"ipBlock\":{\"cidr\":\"10.0.0.11/32\"}}]");
+        assertThat(strict.at("/spec/ingress/1/from/0/namespaceSelector").toString())
+                .contains("prometheus");
+        assertThat(strict.at("/spec/policyTypes").toString()).contains("Egress");
+        assertThat(strict.at("/spec/egress").toString())
+                .contains("\"cidr\":\"0.0.0.0/0\",\"except\":[\"169.254.169.254/32\"]")
+                .contains("\"cidr\":\"::/0\",\"except\":[\"fd00:ec2::254/128\"]");
+
+        assertThat(kinds(template("--set", "networkPolicy.enabled=false"))).doesNotContain("NetworkPolicy");
+    }
+
+    @Test
+    void guardRailsRefuseWhatWouldHurtTheCluster() {
+        Kubectl.Result noLeader = helm.run("template", "rel", CHART, "--set", "leaderElection.enabled=false");
+        assertThat(noLeader.exitCode()).isNotZero();
+        assertThat(noLeader.stderr())
+                .contains("leaderElection.enabled=false needs replicaCount: 1, not 2: without leader election every"
+                        + " replica runs the audit");
+
+        Kubectl.Result tooShort = helm.run("template", "rel", CHART, "--set", "webhook.timeoutSeconds=3");
+        assertThat(tooShort.exitCode()).isNotZero();
+        assertThat(tooShort.stderr())
+                .contains(
+                        "webhook.timeoutSeconds=3 is below the operator's deadline (webhook.deadlineMilliseconds=2500)"
+                                + " plus its 1 s margin",
+                        "set webhook.timeoutSeconds to at least 4");
+        assertThat(helm.run(
+                                "template",
+                                "rel",
+                                CHART,
+                                "--set",
+                                "webhook.timeoutSeconds=3",
+                                "--set",
+                                "webhook.deadlineMilliseconds=2000")
+                        .exitCode())
+                .as("a shorter deadline fits a shorter timeout")
+                .isZero();
+
+        Kubectl.Result namespacesWithoutList =
+                helm.run("template", "rel", CHART, "--set", "rbac.pullSecrets=namespaces");
+        assertThat(namespacesWithoutList.stderr())
+                .contains("rbac.pullSecrets=namespaces needs rbac.pullSecretNamespaces");
+
+        List<JsonNode> single = template("--set", "replicaCount=1", "--set", "leaderElection.enabled=false");
+        assertThat(kinds(single)).as("a PDB with one replica blocks drains").doesNotContain("PodDisruptionBudget");
+        assertThat(kinds(template())).contains("PodDisruptionBudget");
+    }
+
+    @Test
+    void theDeploymentFollowsItsMemoryLimitAndItsPriority() {
+        List<JsonNode> defaults = template();
+        JsonNode container = operatorContainer(defaults);
+        assertThat(env(container, "JAVA_TOOL_OPTIONS"))
+                .isEqualTo("-XX:MaxRAMPercentage=70 -XX:+ExitOnOutOfMemoryError");
+        assertThat(env(container, "IMAGESIZE_WEBHOOK_DEADLINE")).isEqualTo("2500ms");
+        assertThat(container.at("/livenessProbe/timeoutSeconds").asInt()).isEqualTo(5);
+        JsonNode pod = one(defaults, "Deployment").at("/spec/template/spec");
+        assertThat(pod.at("/priorityClassName").isMissingNode()).isTrue();
+        assertThat(pod.at("/volumes/0/emptyDir/sizeLimit").asText()).isEqualTo("64Mi");
+
+        JsonNode strict = one(template("--set", "webhook.failurePolicy=Fail"), "Deployment");
+        assertThat(strict.at("/spec/template/spec/priorityClassName").asText()).isEqualTo("system-cluster-critical");
+        JsonNode chosen = one(
+                template("--set", "webhook.failurePolicy=Fail", "--set", "priorityClassName=platform"), "Deployment");
+        assertThat(chosen.at("/spec/template/spec/priorityClassName").asText()).isEqualTo("platform");
+
+        JsonNode tuned = operatorContainer(
+                template("--set", "jvm.maxRAMPercentage=50", "--set", "jvm.extraOptions=-XX:+UseSerialGC"));
+        assertThat(env(tuned, "JAVA_TOOL_OPTIONS"))
+                .isEqualTo("-XX:MaxRAMPercentage=50 -XX:+ExitOnOutOfMemoryError -XX:+UseSerialGC");
+    }
+
+    @Test
+    void theWebhookSkipsWhatCannotMatterAndClientCertificatesAreOptIn() {
+        List<JsonNode> defaults = template();
+        JsonNode webhook = one(defaults, "ValidatingWebhookConfiguration").at("/webhooks/0");
+        assertThat(webhook.at("/matchConditions/0/expression").asText())
+                .isEqualTo("request.userInfo.username != 'system:serviceaccount:ns1:rel-image-size-operator'");
+        assertThat(webhook.at("/matchConditions/1/expression").asText()).contains("object.spec != oldObject.spec");
+        assertThat(webhook.at("/namespaceSelector/matchExpressions/0/values").toString())
+                .contains("kube-system", "ns1", "cert-manager", "calico-system", "tigera-operator");
+        assertThat(env(operatorContainer(defaults), "IMAGESIZE_WEBHOOK_TLS_CLIENT_CA_FILE"))
+                .isNull();
+
+        List<JsonNode> authenticated = template(
+                "--set", "webhook.clientAuth.enabled=true", "--set", "webhook.clientAuth.caConfigMap=apiserver-ca");
+        assertThat(env(operatorContainer(authenticated), "IMAGESIZE_WEBHOOK_TLS_CLIENT_CA_FILE"))
+                .isEqualTo("/etc/image-size-operator/client-ca/ca.crt");
+        assertThat(one(authenticated, "Deployment")
+                        .at("/spec/template/spec/volumes")
+                        .toString())
+                .contains("\"configMap\":{\"name\":\"apiserver-ca\"");
+        assertThat(helm.run("template", "rel", CHART, "--set", "webhook.clientAuth.enabled=true")
+                        .stderr())
+                .contains("webhook.clientAuth.enabled needs webhook.clientAuth.caConfigMap");
+    }
+
+    /**
+     * What the operator's ServiceAccount may do, as the real API server decides it: pull secrets per RBAC mode
+     * ({@code kubectl auth can-i}), and, through the shipped ValidatingAdmissionPolicy, only its imagesize.dev/*
+     * annotations on a workload: changing the image is refused although RBAC allows the patch.
+     */
+    @Test
+    void theOperatorsServiceAccountMayAnnotateWorkloadsAndNothingMore() {
+        TestCluster cluster = TestCluster.get().withCrds();
+        Kubectl kubectl = cluster.kubectl();
+        String suffix = Long.toString(System.nanoTime() % 1_000_000);
+        String release = "image-size-operator-least-" + suffix; // contains the chart name: objects are named as it
+        String namespace = "iso-least-" + suffix;
+        String workloads = "iso-workloads-" + suffix;
+        String teamA = "iso-team-a-" + suffix;
+        String user = "system:serviceaccount:" + namespace + ":" + release;
+        kubectl.run("create", "namespace", workloads).assertSuccess();
+        kubectl.run("create", "namespace", teamA).assertSuccess();
+        try {
+            Kubectl.Result install = helm.run(
+                    "install",
+                    release,
+                    CHART,
+                    "--namespace",
+                    namespace,
+                    "--create-namespace",
+                    "--set",
+                    "webhook.onlyNamespaces={helm-it-no-such-namespace}");
+            assertThat(install.exitCode()).as(install.output()).isZero();
+
+            // pull secrets: cluster (default), then namespaces, then none
+            assertThat(canIn(kubectl, user, "kube-system", "get", "secrets")).isEqualTo("yes");
+            upgrade(
+                    release,
+                    namespace,
+                    "--set",
+                    "rbac.pullSecrets=namespaces",
+                    "--set",
+                    "rbac.pullSecretNamespaces={" + teamA + "}");
+            assertThat(canIn(kubectl, user, teamA, "get", "secrets")).isEqualTo("yes");
+            assertThat(canIn(kubectl, user, teamA, "get", "serviceaccounts")).isEqualTo("yes");
+            assertThat(canIn(kubectl, user, "kube-system", "get", "secrets")).isEqualTo("no");
+            assertThat(canIn(kubectl, user, teamA, "list", "secrets")).isEqualTo("no");
+            upgrade(release, namespace, "--set", "rbac.pullSecrets=none");
+            assertThat(canIn(kubectl, user, teamA, "get", "secrets")).isEqualTo("no");
+            assertThat(canIn(kubectl, user, namespace, "get", "secrets/" + release + "-webhook-tls"))
+                    .as("its own certificate Secret stays readable")
+                    .isEqualTo("yes");
+            assertThat(canIn(kubectl, user, namespace, "get", "secrets/other")).isEqualTo("no");
+
+            // the admission policy: annotations yes, images no (RBAC alone would allow both)
+            kubectl.run("create", "deployment", "web", "--image=registry.example/web:1", "--namespace", workloads)
+                    .assertSuccess();
+            assertThat(canIn(kubectl, user, workloads, "patch", "deployments")).isEqualTo("yes");
+            Kubectl.Result swap = kubectl.run(
+                    "--as", user, "-n", workloads, "set", "image", "deployment/web", "web=attacker.example/evil:1");
+            assertThat(swap.exitCode()).as(swap.output()).isNotZero();
+            assertThat(swap.stderr())
+                    .contains("ValidatingAdmissionPolicy", release + "-annotations-only")
+                    .contains("may change only imagesize.dev/* annotations on workloads, not their spec");
+            assertThat(kubectl.run(
+                                    "get",
+                                    "deployment",
+                                    "web",
+                                    "-n",
+                                    workloads,
+                                    "-o",
+                                    "jsonpath={.spec.template.spec.containers[0].image}")
+                            .stdout())
+                    .isEqualTo("registry.example/web:1");
+
+            Kubectl.Result verdict = kubectl.runWithInput(
+                    """
+                    apiVersion: apps/v1
+                    kind: Deployment
+                    metadata:
+                      name: web
+                      namespace: %s
+                      annotations: {imagesize.dev/verdict: Violation}
+                    """.formatted(workloads),
+                    "--as",
+                    user,
+                    "apply",
+                    "--server-side",
+                    "--field-manager=image-size-operator",
+                    "-f",
+                    "-");
+            assertThat(verdict.exitCode())
+                    .as("server-side apply of its annotations, as the audit writes them: %s", verdict.output())
+                    .isZero();
+            for (String[] forbidden : List.of(
+                    new String[] {"annotate", "deployment/web", "team=other"},
+                    new String[] {"label", "deployment/web", "tier=other"},
+                    new String[] {"scale", "deployment/web", "--replicas=3"})) {
+                List<String> args = new ArrayList<>(List.of("--as", user, "-n", workloads));
+                args.addAll(List.of(forbidden));
+                Kubectl.Result refused = kubectl.run(args.toArray(String[]::new));
+                assertThat(refused.exitCode())
+                        .as("%s: %s", String.join(" ", forbidden), refused.output())
+                        .isNotZero();
+            }
+        } finally {
+            helm.run("uninstall", release, "--namespace", namespace, "--ignore-not-found");
+            for (String ns : List.of(namespace, workloads, teamA)) {
+                kubectl.run("delete", "namespace", ns, "--wait=false", "--ignore-not-found");
+            }
+        }
+    }
+
+    /**
+     * The chart's matchConditions as the real API server evaluates them: with failurePolicy Fail and no replica
+     * answering, an update that leaves the spec alone (a label) and the operator's own annotation patch still succeed,
+     * while an image change is refused because the webhook cannot be reached.
+     */
+    @Test
+    void withFailAndNoReplicaOnlyRequestsThatCanMatterAreBlocked() {
+        Kubectl kubectl = TestCluster.get().withCrds().kubectl();
+        String suffix = Long.toString(System.nanoTime() % 1_000_000);
+        String release = "image-size-operator-fail-" + suffix; // contains the chart name: objects are named as it
+        String namespace = "iso-fail-" + suffix;
+        String workloads = "iso-fail-workloads-" + suffix;
+        String user = "system:serviceaccount:" + namespace + ":" + release;
+        kubectl.run("create", "namespace", workloads).assertSuccess();
+        kubectl.run("create", "deployment", "web", "--image=registry.example/web:1", "--namespace", workloads)
+                .assertSuccess();
+        try {
+            Kubectl.Result install = helm.run(
+                    "install",
+                    release,
+                    CHART,
+                    "--namespace",
+                    namespace,
+                    "--create-namespace",
+                    "--set",
+                    "webhook.failurePolicy=Fail",
+                    "--set",
+                    "webhook.onlyNamespaces={" + workloads + "}");
+            assertThat(install.exitCode()).as(install.output()).isZero();
+
+            Kubectl.Result swap =
+                    kubectl.run("-n", workloads, "set", "image", "deployment/web", "web=registry.example/web:2");
+            assertThat(swap.exitCode())
+                    .as("nothing answers the webhook: %s", swap.output())
+                    .isNotZero();
+            assertThat(swap.stderr()).contains("failed calling webhook");
+
+            Kubectl.Result label = kubectl.run("-n", workloads, "label", "deployment/web", "team=shop");
+            assertThat(label.exitCode())
+                    .as("the spec is unchanged: %s", label.output())
+                    .isZero();
+            Kubectl.Result annotate = kubectl.run(
+                    "--as", user, "-n", workloads, "annotate", "deployment/web", "imagesize.dev/verdict=Unknown");
+            assertThat(annotate.exitCode())
+                    .as("the operator's own patch: %s", annotate.output())
+                    .isZero();
+        } finally {
+            helm.run("uninstall", release, "--namespace", namespace, "--ignore-not-found");
+            for (String ns : List.of(namespace, workloads)) {
+                kubectl.run("delete", "namespace", ns, "--wait=false", "--ignore-not-found");
+            }
+        }
+    }
+
+    private static void upgrade(String release, String namespace, String... sets) {
+        List<String> args =
+                new ArrayList<>(List.of("upgrade", release, CHART, "--namespace", namespace, "--reuse-values"));
+        args.addAll(List.of(sets));
+        Kubectl.Result upgrade = helm.run(args.toArray(String[]::new));
+        assertThat(upgrade.exitCode()).as(upgrade.output()).isZero();
+    }
+
+    /** {@code kubectl auth can-i} as {@code user} in {@code namespace}: "yes" or "no". */
+    private static String canIn(Kubectl kubectl, String user, String namespace, String... question) {
+        List<String> args = new ArrayList<>(List.of("auth", "can-i", "--as", user, "--namespace", namespace));
+        args.addAll(List.of(question));
+        return kubectl.run(args.toArray(String[]::new)).stdout().strip();
     }
 
     @Test
@@ -161,7 +483,8 @@ class HelmChartIT {
                     .isEqualTo("2");
             assertThat(get(kubectl, "service/" + RELEASE + "-webhook", "{.spec.ports[*].port}"))
                     .isEqualTo("443 8080");
-            for (String object : List.of("serviceaccount/", "role/", "rolebinding/", "poddisruptionbudget/")) {
+            for (String object :
+                    List.of("serviceaccount/", "role/", "rolebinding/", "poddisruptionbudget/", "networkpolicy/")) {
                 assertThat(get(kubectl, object + RELEASE, "{.metadata.name}")).isEqualTo(RELEASE);
             }
             assertThat(get(kubectl, "clusterrolebinding/" + RELEASE, "{.subjects[0].namespace}"))
@@ -195,7 +518,11 @@ class HelmChartIT {
         for (String clusterScoped : List.of(
                 "validatingwebhookconfiguration/" + RELEASE,
                 "clusterrole/" + RELEASE,
-                "clusterrolebinding/" + RELEASE)) {
+                "clusterrolebinding/" + RELEASE,
+                "clusterrole/" + RELEASE + "-pull-secrets",
+                "clusterrolebinding/" + RELEASE + "-pull-secrets",
+                "validatingadmissionpolicy/" + RELEASE + "-annotations-only",
+                "validatingadmissionpolicybinding/" + RELEASE + "-annotations-only")) {
             Kubectl.Result left = kubectl.run("get", clusterScoped, "--ignore-not-found", "-o", "name");
             assertThat(left.stdout()).as("%s left behind", clusterScoped).isEmpty();
         }
@@ -242,6 +569,14 @@ class HelmChartIT {
                 .as("objects of kind %s among %s", kind, kinds(objects))
                 .hasSize(1);
         return ofKind.get(0);
+    }
+
+    private static JsonNode named(List<JsonNode> objects, String kind, String name) {
+        return objects.stream()
+                .filter(object -> kind.equals(object.get("kind").asText())
+                        && name.equals(object.at("/metadata/name").asText()))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no " + kind + " " + name + " among " + kinds(objects)));
     }
 
     private static JsonNode operatorContainer(List<JsonNode> objects) {

@@ -1,32 +1,44 @@
 package dev.imagesize.admission;
 
 import dev.imagesize.Config;
+import dev.imagesize.Deadline;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
 import io.quarkus.runtime.ShutdownEvent;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.ClientAuth;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.PemTrustOptions;
 import io.vertx.core.net.SSLOptions;
 import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.jboss.logging.Logger;
 
 /**
  * The HTTPS endpoint {@code POST /validate} on its own port; there is no plain-HTTP listener. The certificate comes
- * from PEM files (reloaded when they change) or from the self-managed Secret, and is swapped without a restart.
+ * from PEM files (reloaded when they change) or from the self-managed Secret, and is swapped without a restart; TLS
+ * 1.2 and 1.3 with AEAD ciphers only, and, when configured, only for callers with a client certificate of a given CA.
+ *
+ * <p>Every request is answered, and nothing a peer sends grows without bound: connections are capped (idle ones make
+ * room for new ones) and must send a request head in time; bodies are capped per request and in total; the answer is
+ * due a deadline after arrival (shortened by the API server's own timeout); workers sit behind a bounded queue, past
+ * which reviews are answered without registry lookups; any Throwable becomes a short 500.
  */
 @Singleton
 public class WebhookServer {
@@ -36,24 +48,42 @@ public class WebhookServer {
     private final Config.Webhook config;
     private final AdmissionHandler handler;
     private final KubernetesClient client;
-    private final ExecutorService workers;
-    private final MeterRegistry meters;
+    private final WebhookMetrics metrics;
+    private final AdmissionWorkers workers;
+    private final BodyBudget bodies;
+    private final ConnectionGuard connections;
     private volatile HttpServer server;
     private volatile String loadedCertificate;
     private volatile long reloadTimer = -1;
 
+    /** How long after a review's deadline the server answers it itself when the handler has not. */
+    static final Duration WATCHDOG_GRACE = Duration.ofMillis(250);
+
+    static final String NOT_REVIEWED_IN_TIME =
+            "{\"error\":\"not reviewed by its deadline: the webhook's failurePolicy decides\"}";
+
+    @Inject
     WebhookServer(Vertx vertx, Config config, AdmissionHandler handler, KubernetesClient client, MeterRegistry meters) {
-        this.meters = meters;
+        this(vertx, config.webhook(), handler, client, meters);
+    }
+
+    WebhookServer(
+            Vertx vertx,
+            Config.Webhook config,
+            AdmissionHandler handler,
+            KubernetesClient client,
+            MeterRegistry meters) {
         this.vertx = vertx;
-        this.config = config.webhook();
+        this.config = config;
         this.handler = handler;
         this.client = client;
-        AtomicInteger threads = new AtomicInteger();
-        this.workers = Executors.newFixedThreadPool(64, task -> {
-            Thread thread = new Thread(task, "admission-" + threads.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        });
+        this.metrics = new WebhookMetrics(meters);
+        Config.Webhook.Limits limits = config.limits();
+        this.workers = new AdmissionWorkers(limits.workers(), limits.queueCapacity());
+        this.bodies = new BodyBudget(
+                limits.maxInflightBodyBytes().orElse(Runtime.getRuntime().maxMemory() / 8));
+        this.connections = new ConnectionGuard(vertx, limits.maxConnections(), limits.headerTimeout(), metrics);
+        metrics.gauges(connections::openConnections, bodies::inFlight, workers::queueDepth);
     }
 
     /** Starts serving; called once the cluster is known to be reachable. */
@@ -64,12 +94,24 @@ public class WebhookServer {
         }
         reloadCertificate();
         reloadTimer = vertx.setPeriodic(
-                config.tls().reloadInterval().toMillis(), id -> workers.execute(this::reloadCertificate));
+                config.tls().reloadInterval().toMillis(),
+                id -> vertx.executeBlocking(
+                        () -> {
+                            reloadCertificate();
+                            return null;
+                        },
+                        false));
     }
 
     /** True once the server listens with a certificate. */
     public boolean isServing() {
         return !config.enabled() || server != null;
+    }
+
+    /** The port the server listens on (the configured one, or the one chosen for port 0), or -1 before it listens. */
+    int actualPort() {
+        HttpServer running = server;
+        return running == null ? -1 : running.actualPort();
     }
 
     private synchronized void reloadCertificate() {
@@ -82,29 +124,42 @@ public class WebhookServer {
                     config.tls().mode(), e.getMessage());
             return;
         }
-        String fingerprint = material[0] + material[1];
+        String fingerprint = String.join("\n", material);
         if (fingerprint.equals(loadedCertificate)) {
             return;
         }
-        PemKeyCertOptions pem = new PemKeyCertOptions()
-                .setCertValue(Buffer.buffer(material[0]))
-                .setKeyValue(Buffer.buffer(material[1]));
+        SSLOptions ssl = sslOptions(material);
         try {
             if (server == null) {
                 HttpServerOptions options = new HttpServerOptions()
                         .setSsl(true)
-                        .setKeyCertOptions(pem)
+                        .setKeyCertOptions(ssl.getKeyCertOptions())
+                        .setTrustOptions(ssl.getTrustOptions())
+                        .setEnabledSecureTransportProtocols(ssl.getEnabledSecureTransportProtocols())
+                        .setSslHandshakeTimeout(ssl.getSslHandshakeTimeout())
+                        .setSslHandshakeTimeoutUnit(ssl.getSslHandshakeTimeoutUnit())
+                        .setClientAuth(material[2] == null ? ClientAuth.NONE : ClientAuth.REQUIRED)
                         .setHost(config.host())
-                        .setPort(config.port());
+                        .setPort(config.port())
+                        .setIdleTimeout(
+                                (int) Math.max(1, config.limits().idleTimeout().toMillis()))
+                        .setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
+                ssl.getEnabledCipherSuites().forEach(options::addEnabledCipherSuite);
                 server = vertx.createHttpServer(options)
+                        .connectionHandler(connections::opened)
                         .requestHandler(this::serve)
                         .listen()
                         .toCompletionStage()
                         .toCompletableFuture()
                         .get(30, TimeUnit.SECONDS);
-                LOG.infof("admission webhook listening on https://%s:%d/validate", config.host(), server.actualPort());
+                LOG.infof(
+                        "admission webhook listening on https://%s:%d/validate (%s%s)",
+                        config.host(),
+                        server.actualPort(),
+                        String.join(", ", ssl.getEnabledSecureTransportProtocols()),
+                        material[2] == null ? "" : ", client certificates required");
             } else {
-                server.updateSSLOptions(new SSLOptions().setKeyCertOptions(pem))
+                server.updateSSLOptions(ssl)
                         .toCompletionStage()
                         .toCompletableFuture()
                         .get(30, TimeUnit.SECONDS);
@@ -116,100 +171,256 @@ public class WebhookServer {
         }
     }
 
-    /** {certificate PEM, key PEM} from the configured source. */
+    /** TLS as configured: explicit versions and ciphers, the serving certificate, and the client CA if any. */
+    private SSLOptions sslOptions(String[] material) {
+        Config.Webhook.Tls tls = config.tls();
+        SSLOptions ssl = new SSLOptions()
+                .setKeyCertOptions(new PemKeyCertOptions()
+                        .setCertValue(Buffer.buffer(material[0]))
+                        .setKeyValue(Buffer.buffer(material[1])))
+                .setEnabledSecureTransportProtocols(new LinkedHashSet<>(tls.protocols()))
+                .setSslHandshakeTimeout(Math.max(1, tls.handshakeTimeout().toMillis()))
+                .setSslHandshakeTimeoutUnit(TimeUnit.MILLISECONDS);
+        tls.cipherSuites().forEach(ssl::addEnabledCipherSuite);
+        if (material[2] != null) {
+            ssl.setTrustOptions(new PemTrustOptions().addCertValue(Buffer.buffer(material[2])));
+        }
+        return ssl;
+    }
+
+    /** {certificate PEM, key PEM, client CA PEM or null} from the configured sources. */
     private String[] currentCertificate() throws IOException {
         Config.Webhook.Tls tls = config.tls();
+        String clientCa = tls.clientCaFile().isPresent()
+                ? Files.readString(Path.of(tls.clientCaFile().get()))
+                : null;
         if ("self-managed".equals(tls.mode())) {
             String namespace = tls.secretNamespace()
                     .orElseGet(() -> System.getenv().getOrDefault("POD_NAMESPACE", client.getNamespace()));
             Certificates.ServingCertificate material = new SelfManagedCertificates(
                             client, namespace, tls.secretName(), tls.dnsNames(), tls.webhookConfiguration())
                     .ensure();
-            return new String[] {material.certPem(), material.keyPem()};
+            return new String[] {material.certPem(), material.keyPem(), clientCa};
         }
         if (!"files".equals(tls.mode())) {
             throw new IllegalArgumentException(
                     "imagesize.webhook.tls.mode must be files or self-managed, not " + tls.mode());
         }
-        return new String[] {Files.readString(Path.of(tls.certFile())), Files.readString(Path.of(tls.keyFile()))};
+        return new String[] {
+            Files.readString(Path.of(tls.certFile())), Files.readString(Path.of(tls.keyFile())), clientCa
+        };
     }
 
     private void serve(HttpServerRequest request) {
+        long arrival = System.nanoTime();
+        HttpConnection connection = request.connection();
+        connections.requestStarted(connection);
+        request.response().endHandler(ended -> connections.requestFinished(connection));
+        try {
+            route(request, arrival);
+        } catch (Throwable t) {
+            LOG.errorf(t, "admission request failed before review");
+            reply(request, 500, "{\"error\":\"internal error\"}", true);
+        }
+    }
+
+    private void route(HttpServerRequest request, long arrival) {
         if (!"/validate".equals(request.path())) {
-            reply(request, 404, "{\"error\":\"not found: the webhook serves POST /validate\"}");
+            reply(request, 404, "{\"error\":\"not found: the webhook serves POST /validate\"}", false);
             return;
         }
         if (request.method() != HttpMethod.POST) {
-            reply(request, 405, "{\"error\":\"method not allowed: use POST\"}");
+            reply(request, 405, "{\"error\":\"method not allowed: use POST\"}", false);
             return;
         }
         int limit = config.maxBodyBytes();
-        String declared = request.getHeader("Content-Length");
-        if (declared != null && parseLong(declared) > limit) {
-            reply(request, 400, tooLarge(limit));
+        long declared = parseLength(request.getHeader("Content-Length"));
+        if (declared > limit) {
+            metrics.shed(WebhookMetrics.Shed.TOO_LARGE);
+            reply(request, 400, tooLarge(limit), true);
             return;
         }
-        Buffer body = Buffer.buffer();
-        boolean[] refused = {false};
-        request.handler(chunk -> {
-            if (refused[0]) {
-                return;
-            }
-            if (body.length() + chunk.length() > limit) {
-                refused[0] = true;
-                reply(request, 400, tooLarge(limit));
-                return;
-            }
-            body.appendBuffer(chunk);
-        });
-        request.endHandler(done -> {
-            if (refused[0]) {
-                return;
-            }
-            byte[] bytes = body.getBytes();
-            workers.execute(() -> {
-                long start = System.nanoTime();
-                AdmissionHandler.Reply answer;
-                try {
-                    answer = handler.handle(bytes);
-                } catch (RuntimeException e) {
-                    LOG.errorf(e, "admission review failed");
-                    answer = new AdmissionHandler.Reply(
-                            500,
-                            "{\"error\":\"internal error: " + e.getClass().getSimpleName() + "\"}",
-                            new AdmissionHandler.Decision("", "error"));
-                }
-                reply(request, answer.status(), answer.body());
-                record(answer.decision(), System.nanoTime() - start);
+        Deadline due =
+                ReviewDeadline.of(arrival, config.deadline(), request.getParam("timeout"), config.timeoutMargin());
+        new Exchange(request, arrival, due, limit).begin(declared);
+    }
+
+    /**
+     * One review from its head to its answer. The body must arrive by the deadline (else the connection is closed),
+     * and an answer goes out by the deadline plus {@link #WATCHDOG_GRACE}: the handler's, or else a 503 that leaves the
+     * decision to the API server's failurePolicy before its own timeout does.
+     */
+    private final class Exchange {
+        private final HttpServerRequest request;
+        private final long arrival;
+        private final Deadline due;
+        private final int limit;
+        private final List<Buffer> chunks = new ArrayList<>();
+        private final AtomicLong reserved = new AtomicLong();
+        private long received;
+        private boolean refused;
+        private long bodyTimer = -1;
+        private long watchdog = -1;
+
+        Exchange(HttpServerRequest request, long arrival, Deadline due, int limit) {
+            this.request = request;
+            this.arrival = arrival;
+            this.due = due;
+            this.limit = limit;
+        }
+
+        void begin(long declaredLength) {
+            long untilDue = Math.max(1, due.remaining().toMillis());
+            bodyTimer = vertx.setTimer(untilDue, fired -> bodyLate());
+            watchdog = vertx.setTimer(untilDue + WATCHDOG_GRACE.toMillis(), fired -> notAnsweredInTime());
+            request.response().endHandler(ended -> {
+                connections.requestFinished(request.connection());
+                vertx.cancelTimer(watchdog);
             });
-        });
-    }
+            request.exceptionHandler(failure -> release());
+            if (declaredLength > 0 && !reserve(declaredLength)) {
+                overBudget();
+            }
+            request.handler(this::chunk);
+            request.endHandler(ended -> {
+                vertx.cancelTimer(bodyTimer);
+                if (!refused) {
+                    review();
+                }
+            });
+        }
 
-    private void record(AdmissionHandler.Decision decision, long nanos) {
-        Timer.builder("imagesize.admission.reviews")
-                .description(
-                        "Admission reviews answered, by kind, strictest governing action and verdict (allowed, warned,"
-                                + " denied, skipped, malformed)")
-                .tag("kind", decision.kind())
-                .tag("action", decision.action())
-                .tag("verdict", decision.verdict())
-                .serviceLevelObjectives(SLOS)
-                .register(meters)
-                .record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
-    }
+        private void chunk(Buffer chunk) {
+            if (refused) {
+                return; // answered already: the rest of the body is read and dropped, never held
+            }
+            if (received + chunk.length() > limit) {
+                refused = true;
+                release();
+                metrics.shed(WebhookMetrics.Shed.TOO_LARGE);
+                reply(request, 400, tooLarge(limit), true);
+                return;
+            }
+            if (!reserve(received + chunk.length())) {
+                overBudget();
+                return;
+            }
+            chunks.add(chunk);
+            received += chunk.length();
+        }
 
-    /** Histogram buckets fine enough for sub-millisecond answers and up to the webhook timeout. */
-    private static final java.time.Duration[] SLOS = java.util.stream.LongStream.of(
-                    100, 250, 500, 1_000, 2_500, 5_000, 10_000, 25_000, 50_000, 100_000, 250_000, 500_000, 1_000_000,
-                    2_500_000, 5_000_000)
-            .mapToObj(micros -> java.time.Duration.ofNanos(micros * 1_000))
-            .toArray(java.time.Duration[]::new);
+        /** The body is not complete by the deadline: nobody waits for it any more. */
+        private void bodyLate() {
+            if (!request.isEnded()) {
+                release();
+                if (!refused) {
+                    metrics.shed(WebhookMetrics.Shed.BODY_TIMEOUT);
+                }
+                refused = true;
+                request.connection().close();
+            }
+        }
+
+        private void notAnsweredInTime() {
+            if (!request.response().ended() && !request.response().closed()) {
+                metrics.shed(WebhookMetrics.Shed.DEADLINE);
+                reply(request, 503, NOT_REVIEWED_IN_TIME, false);
+                metrics.review(
+                        new AdmissionHandler.Decision("", "none", "error"), System.nanoTime() - (due.atNanos() - 1));
+            }
+        }
+
+        private void overBudget() {
+            refused = true;
+            release();
+            chunks.clear();
+            metrics.shed(WebhookMetrics.Shed.BODY_BUDGET);
+            reply(
+                    request,
+                    503,
+                    "{\"error\":\"overloaded: request bodies in memory are at the " + bodies.capacity()
+                            + "-byte limit\"}",
+                    false);
+        }
+
+        /** Hands the complete body to a worker, or to the overload pool, or answers it here when both are full. */
+        private void review() {
+            byte[] bytes = bytes();
+            AdmissionWorkers.Placement placement =
+                    workers.submit(() -> answer(bytes, due), () -> answer(bytes, Deadline.in(Duration.ZERO)));
+            if (placement != AdmissionWorkers.Placement.QUEUED) {
+                metrics.shed(WebhookMetrics.Shed.QUEUE_FULL);
+            }
+            if (placement == AdmissionWorkers.Placement.REFUSED) {
+                long start = System.nanoTime();
+                AdmissionHandler.Reply answer = OverloadAnswer.of(bytes);
+                release();
+                reply(request, answer.status(), answer.body(), false);
+                metrics.review(answer.decision(), System.nanoTime() - start);
+            }
+        }
+
+        /** Runs the review on a worker thread; always replies, whatever is thrown. */
+        private void answer(byte[] bytes, Deadline reviewDue) {
+            if (request.response().ended() || request.response().closed()) {
+                release(); // answered by the watchdog, or the caller left: no work for nobody
+                return;
+            }
+            long start = System.nanoTime();
+            AdmissionHandler.Reply answer;
+            try {
+                answer = handler.handle(bytes, reviewDue);
+            } catch (Throwable t) {
+                LOG.errorf(t, "admission review failed");
+                answer = new AdmissionHandler.Reply(
+                        500, "{\"error\":\"internal error\"}", new AdmissionHandler.Decision("", "none", "error"));
+            } finally {
+                release();
+            }
+            reply(request, answer.status(), answer.body(), false);
+            metrics.review(answer.decision(), System.nanoTime() - start);
+        }
+
+        /** Makes sure {@code total} bytes are reserved for this body; false when the budget has no room. */
+        private boolean reserve(long total) {
+            long more = total - reserved.get();
+            if (more <= 0) {
+                return true;
+            }
+            if (!bodies.tryReserve(more)) {
+                return false;
+            }
+            reserved.addAndGet(more);
+            return true;
+        }
+
+        /** Gives the reserved bytes back, once. */
+        private void release() {
+            bodies.release(reserved.getAndSet(0));
+        }
+
+        /** The whole body in one array of its exact size; the chunks are let go. */
+        private byte[] bytes() {
+            byte[] all = new byte[(int) received];
+            int at = 0;
+            for (Buffer chunk : chunks) {
+                chunk.getBytes(all, at);
+                at += chunk.length();
+            }
+            chunks.clear();
+            return all;
+        }
+    }
 
     private static String tooLarge(int limit) {
         return "{\"error\":\"malformed AdmissionReview: request body is over the " + limit + "-byte limit\"}";
     }
 
-    private static long parseLong(String text) {
+    /** The declared Content-Length, or -1 when there is none or it is not a number. */
+    private static long parseLength(String text) {
+        if (text == null) {
+            return -1;
+        }
         try {
             return Long.parseLong(text.trim());
         } catch (NumberFormatException e) {
@@ -217,17 +428,31 @@ public class WebhookServer {
         }
     }
 
-    private static void reply(HttpServerRequest request, int status, String body) {
-        if (request.response().ended()) {
+    /** Sends the answer unless one was sent; {@code close} ends the connection after it (the rest is not read). */
+    private static void reply(HttpServerRequest request, int status, String body, boolean close) {
+        if (request.response().ended() || request.response().closed()) {
             return;
+        }
+        if (close) {
+            request.response().putHeader("Connection", "close");
         }
         request.response()
                 .setStatusCode(status)
                 .putHeader("Content-Type", "application/json")
-                .end(body);
+                .end(body)
+                .onComplete(sent -> {
+                    if (close) {
+                        request.connection().close();
+                    }
+                });
     }
 
     void stop(@Observes ShutdownEvent event) {
+        stop();
+    }
+
+    /** Stops listening and lets queued reviews finish within one deadline. */
+    void stop() {
         if (reloadTimer >= 0) {
             vertx.cancelTimer(reloadTimer);
         }
@@ -235,6 +460,6 @@ public class WebhookServer {
         if (running != null) {
             running.close();
         }
-        workers.shutdownNow();
+        workers.shutdown(config.deadline());
     }
 }

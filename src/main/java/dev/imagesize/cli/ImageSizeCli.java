@@ -2,9 +2,13 @@ package dev.imagesize.cli;
 
 import picocli.CommandLine;
 
-/** The {@code imagesize} command line: {@code imagesize check IMAGE... --max 200Mi}. */
+/**
+ * The {@code imagesize} command line: {@code imagesize check IMAGE... --max 200Mi} and {@code imagesize analyze
+ * IMAGE...}.
+ */
 public final class ImageSizeCli {
     public static final String COMMAND = "check";
+    public static final String ANALYZE = "analyze";
 
     private ImageSizeCli() {}
 
@@ -20,6 +24,22 @@ public final class ImageSizeCli {
         commandLine.setExecutionExceptionHandler((e, cmd, parseResult) -> {
             cmd.getErr().println("imagesize check: " + e.getMessage());
             return CheckCommand.EXIT_UNKNOWN;
+        });
+        return commandLine.execute(args);
+    }
+
+    /** Runs {@code imagesize analyze ARGS} and returns the exit code (0 passed, 1 a CI rule failed, 2 not analysed). */
+    public static int runAnalyze(String... args) {
+        CommandLine commandLine = new CommandLine(new AnalyzeCommand());
+        commandLine.setCommandName("imagesize analyze");
+        commandLine.setParameterExceptionHandler((e, arguments) -> {
+            e.getCommandLine().getErr().println("imagesize analyze: " + e.getMessage());
+            e.getCommandLine().getErr().println("Try 'imagesize analyze --help' for usage.");
+            return AnalyzeCommand.EXIT_UNKNOWN;
+        });
+        commandLine.setExecutionExceptionHandler((e, cmd, parseResult) -> {
+            cmd.getErr().println("imagesize analyze: " + e.getMessage());
+            return AnalyzeCommand.EXIT_UNKNOWN;
         });
         return commandLine.execute(args);
     }

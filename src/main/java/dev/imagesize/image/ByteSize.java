@@ -8,7 +8,14 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Byte counts: Kubernetes quantities in ({@code 200Mi}, {@code 1G}), binary units out ({@code 812.3 MiB}). */
+/**
+ * Byte counts: Kubernetes quantities in ({@code 200Mi}, {@code 1G}), binary units out ({@code 812.3 MiB}).
+ *
+ * <p>{@link #parse} accepts exactly the quantities the policy CRDs accept (plus zero, which they refuse as a limit):
+ * resource.Quantity's grammar without the fraction suffixes {@code m}, {@code u}, {@code n}, with exponents of at most
+ * three digits, and values below {@link Long#MAX_VALUE} bytes once rounded up to a nano, as the API server rounds
+ * them. {@code QuantityAgreementIT} checks the two against the real API server.
+ */
 public final class ByteSize {
     private ByteSize() {}
 
@@ -17,8 +24,11 @@ public final class ByteSize {
 
     private static final Pattern EXPONENT = Pattern.compile("[eE]([+-]?[0-9]+)");
 
-    /** Exponents beyond this are either zero times it, or far past Long.MAX_VALUE, or far below one byte. */
-    private static final int MAX_EXPONENT = 1000;
+    /** The most digits an exponent may have; the CRDs' rule allows no more (resource.Quantity wraps larger ones). */
+    private static final int MAX_EXPONENT_DIGITS = 3;
+
+    /** The API server rounds quantities up to a multiple of 10^-9 before comparing them. */
+    private static final int NANO_SCALE = 9;
 
     private static final Map<String, BigInteger> MULTIPLIERS = Map.ofEntries(
             Map.entry("", BigInteger.ONE),
@@ -35,7 +45,8 @@ public final class ByteSize {
             Map.entry("P", BigInteger.TEN.pow(15)),
             Map.entry("E", BigInteger.TEN.pow(18)));
 
-    private static final BigDecimal MAX_BYTES = BigDecimal.valueOf(Long.MAX_VALUE);
+    /** Sizes must stay below this many bytes: the CRDs compare with it, and resource.Quantity caps binary values at it. */
+    private static final BigDecimal LIMIT = BigDecimal.valueOf(Long.MAX_VALUE);
 
     private static final String[] BINARY_UNITS = {"KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
 
@@ -100,22 +111,15 @@ public final class ByteSize {
     }
 
     private static BigDecimal scaleByExponent(String quantity, BigDecimal number, String exponentText) {
-        int exponent;
-        try {
-            exponent = Integer.parseInt(exponentText);
-        } catch (NumberFormatException e) {
-            exponent = exponentText.startsWith("-") ? Integer.MIN_VALUE : Integer.MAX_VALUE;
+        String digits =
+                exponentText.startsWith("+") || exponentText.startsWith("-") ? exponentText.substring(1) : exponentText;
+        if (digits.length() > MAX_EXPONENT_DIGITS) {
+            throw invalid(
+                    quantity,
+                    "the exponent \"" + exponentText + "\" has more than " + MAX_EXPONENT_DIGITS + " digits;"
+                            + " write the size with a suffix such as Gi or G");
         }
-        if (number.signum() == 0) {
-            return BigDecimal.ZERO;
-        }
-        if (exponent > MAX_EXPONENT) {
-            throw tooLarge(quantity);
-        }
-        if (exponent < -MAX_EXPONENT) {
-            return BigDecimal.ONE; // a positive fraction of a byte, rounded up
-        }
-        return number.scaleByPowerOfTen(exponent);
+        return number.scaleByPowerOfTen(Integer.parseInt(exponentText));
     }
 
     private static long toLongRoundingUp(String quantity, BigDecimal bytes) {
@@ -127,18 +131,15 @@ public final class ByteSize {
         if (integerDigits > 19) {
             throw tooLarge(quantity);
         }
-        if (integerDigits <= 0) {
-            return 1;
-        }
-        BigDecimal whole = bytes.setScale(0, RoundingMode.CEILING);
-        if (whole.compareTo(MAX_BYTES) > 0) {
+        BigDecimal nanos = bytes.scale() > NANO_SCALE ? bytes.setScale(NANO_SCALE, RoundingMode.CEILING) : bytes;
+        if (nanos.compareTo(LIMIT) >= 0) {
             throw tooLarge(quantity);
         }
-        return whole.longValueExact();
+        return nanos.setScale(0, RoundingMode.CEILING).longValueExact();
     }
 
     private static IllegalArgumentException tooLarge(String quantity) {
-        return invalid(quantity, "more than the maximum of " + Long.MAX_VALUE + " bytes (about 8 EiB)");
+        return invalid(quantity, "must be less than " + Long.MAX_VALUE + " bytes (8 EiB)");
     }
 
     private static IllegalArgumentException invalid(String quantity, String problem) {

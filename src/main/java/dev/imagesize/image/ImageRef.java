@@ -21,7 +21,30 @@ public record ImageRef(String registry, String repository, String tag, String di
     /** The longest name (registry and repository) the reference grammar allows. */
     public static final int MAX_NAME_LENGTH = 255;
 
+    /** The longest tag the reference grammar allows. */
+    public static final int MAX_TAG_LENGTH = 128;
+
     private static final String LEGACY_DOCKER_HUB = "index.docker.io";
+
+    /** The longest digest: {@code sha512:} and 128 hex digits. */
+    private static final int MAX_DIGEST_LENGTH = "sha512:".length() + 128;
+
+    /**
+     * The longest string that can be a valid reference: a name of {@link #MAX_NAME_LENGTH} once normalized (written
+     * with the legacy {@code index.} prefix it is 6 characters longer), a tag and a digest. Anything longer is refused
+     * before any other work, so no pattern (and no policy glob) ever runs over an unbounded pod-spec string.
+     */
+    public static final int MAX_REFERENCE_LENGTH =
+            MAX_NAME_LENGTH + "index.".length() + 1 + MAX_TAG_LENGTH + 1 + MAX_DIGEST_LENGTH;
+
+    /** How much of an over-long or unprintable image messages show. */
+    private static final int SHOWN_PREFIX = 64;
+
+    /** Marks the stand-in {@link #printable} makes for an over-long image, which parse reports as too long. */
+    private static final String ABBREVIATION_MARK = "...(";
+
+    private static final String ABBREVIATION_END = " characters)";
+
     private static final String OFFICIAL_REPOSITORY_PREFIX = "library/";
     private static final String DEFAULT_TAG = "latest";
 
@@ -42,6 +65,11 @@ public record ImageRef(String registry, String repository, String tag, String di
     public static ImageRef parse(String reference) {
         if (reference == null || reference.isEmpty()) {
             throw new InvalidImageReferenceException("invalid image reference \"\": the reference is empty");
+        }
+        if (reference.length() > MAX_REFERENCE_LENGTH
+                || (reference.contains(ABBREVIATION_MARK) && reference.endsWith(ABBREVIATION_END))) {
+            throw new InvalidImageReferenceException("invalid image reference \"" + printable(reference)
+                    + "\": longer than any valid reference (at most " + MAX_REFERENCE_LENGTH + " characters)");
         }
         if (reference.chars().anyMatch(Character::isWhitespace)) {
             throw invalid(reference, "must not contain whitespace");
@@ -100,6 +128,34 @@ public record ImageRef(String registry, String repository, String tag, String di
             tag = DEFAULT_TAG;
         }
         return new ImageRef(registry, repository, tag, digest);
+    }
+
+    /**
+     * The image as messages, annotations and logs may show it: unchanged when it is printable ASCII no longer than
+     * {@link #MAX_REFERENCE_LENGTH}; otherwise every character outside printable ASCII becomes a {@code \\uXXXX}
+     * escape (no terminal control sequence reaches a user) and an over-long image keeps its first characters and its
+     * length, e.g. {@code aaaa...(1048576 characters)}. Only images that cannot be valid references change, and
+     * {@link #parse} refuses the stand-in as too long.
+     */
+    public static String printable(String image) {
+        if (image == null) {
+            return null;
+        }
+        boolean tooLong = image.length() > MAX_REFERENCE_LENGTH;
+        String shown = tooLong ? image.substring(0, SHOWN_PREFIX) : image;
+        StringBuilder out = null;
+        for (int i = 0; i < shown.length(); i++) {
+            char c = shown.charAt(i);
+            boolean plain = c >= 0x20 && c < 0x7f;
+            if (!plain && out == null) {
+                out = new StringBuilder(shown.length() + 16).append(shown, 0, i);
+            }
+            if (out != null) {
+                out.append(plain ? String.valueOf(c) : String.format(Locale.ROOT, "\\u%04x", (int) c));
+            }
+        }
+        String escaped = out == null ? shown : out.toString();
+        return tooLong ? escaped + ABBREVIATION_MARK + image.length() + ABBREVIATION_END : escaped;
     }
 
     /** The tag or digest to ask the registry for: the digest when there is one. */
@@ -184,6 +240,7 @@ public record ImageRef(String registry, String repository, String tag, String di
     }
 
     private static InvalidImageReferenceException invalid(String reference, String problem) {
-        return new InvalidImageReferenceException("invalid image reference \"" + reference + "\": " + problem);
+        return new InvalidImageReferenceException(
+                "invalid image reference \"" + printable(reference) + "\": " + printable(problem));
     }
 }

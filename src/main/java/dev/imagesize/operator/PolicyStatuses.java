@@ -30,6 +30,12 @@ public final class PolicyStatuses {
     public static final String EVALUATED = "Evaluated";
     /** Ready False: the policy cannot be used. */
     public static final String INVALID_POLICY = "InvalidPolicy";
+    /** A second condition: whether every image glob says which registry it means. */
+    public static final String IMAGE_GLOBS = "ImageGlobs";
+    /** ImageGlobs True: every glob names its registry, or matches every registry on purpose. */
+    public static final String GLOBS_UNAMBIGUOUS = "Unambiguous";
+    /** ImageGlobs False: a glob names no registry, or can match no image; the message says which and how to fix it. */
+    public static final String GLOBS_AMBIGUOUS = "Ambiguous";
 
     private PolicyStatuses() {}
 
@@ -133,7 +139,17 @@ public final class PolicyStatuses {
                     EVALUATED,
                     workloads + " workloads evaluated, " + violations + " over budget");
         }
-        status.setConditions(new ArrayList<>(List.of(withTransitionTime(ready, generation, previous, now))));
+        List<String> warnings = rule.globWarnings();
+        PolicyCondition globs = warnings.isEmpty()
+                ? new PolicyCondition(IMAGE_GLOBS, "True", GLOBS_UNAMBIGUOUS, "every image glob names its registry")
+                : new PolicyCondition(
+                        IMAGE_GLOBS,
+                        "False",
+                        GLOBS_AMBIGUOUS,
+                        Messages.bounded(String.join("; ", warnings), PersistedText.MAX_LENGTH));
+        status.setConditions(new ArrayList<>(List.of(
+                withTransitionTime(ready, generation, previous, now),
+                withTransitionTime(globs, generation, previous, now))));
         return status;
     }
 

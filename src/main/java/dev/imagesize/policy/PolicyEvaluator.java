@@ -57,7 +57,7 @@ public final class PolicyEvaluator {
                 continue;
             }
             for (Rule rule : rules) {
-                if (!rule.excludes(container.image(), ref.toString())) {
+                if (!rule.excludes(ref)) {
                     PlatformSelection selection = scope.selectionFor(rule);
                     Set<Platform> set = platforms.computeIfAbsent(ref, r -> new LinkedHashSet<>());
                     if (selection.all()) {
@@ -96,12 +96,11 @@ public final class PolicyEvaluator {
                 invalid = new ResolveError(ResolveError.Kind.INVALID_REFERENCE, e.getMessage());
             }
             for (Rule rule : rules) {
-                String normalized = ref == null ? null : ref.toString();
-                if (rule.excludes(container.image(), normalized)) {
+                if (rule.excludes(ref)) {
                     findings.add(new Finding(rule, container, Finding.Outcome.EXCLUDED, null, null, List.of(), null));
                     continue;
                 }
-                Limits limits = rule.limitsFor(container.image(), normalized);
+                Limits limits = rule.limitsFor(ref);
                 if (invalid != null) {
                     findings.add(unknown(rule, container, limits, invalid));
                     continue;

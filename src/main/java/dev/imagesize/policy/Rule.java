@@ -1,6 +1,8 @@
 package dev.imagesize.policy;
 
+import dev.imagesize.image.ImageRef;
 import dev.imagesize.image.Platform;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -80,14 +82,21 @@ public record Rule(
         return selector.matches(templateLabels) && namespaceSelector.matches(namespaceLabels);
     }
 
-    public boolean excludes(String asWritten, String normalized) {
-        return excludes.stream().anyMatch(glob -> glob.matches(asWritten, normalized));
+    /**
+     * Whether the policy leaves this image alone. Globs see the normalized reference only; an invalid reference
+     * (null) is never excluded, so it is reported instead of matched.
+     */
+    public boolean excludes(ImageRef image) {
+        return excludes.stream().anyMatch(glob -> glob.matches(image));
     }
 
-    /** The budget for one image: the first matching override's limits over the policy's own. */
-    public Limits limitsFor(String asWritten, String normalized) {
+    /**
+     * The budget for one image: the first matching override's limits over the policy's own; the policy's own for an
+     * invalid reference (null).
+     */
+    public Limits limitsFor(ImageRef image) {
         for (Override override : overrides) {
-            if (override.images().stream().anyMatch(glob -> glob.matches(asWritten, normalized))) {
+            if (override.images().stream().anyMatch(glob -> glob.matches(image))) {
                 Limits o = override.limits();
                 return new Limits(
                         o.maxImageSizeBytes() != null ? o.maxImageSizeBytes() : limits.maxImageSizeBytes(),
@@ -96,5 +105,18 @@ public record Rule(
             }
         }
         return limits;
+    }
+
+    /**
+     * What the author of this policy should know about its globs (no registry host, or matching no image), one
+     * sentence each naming the field; empty when every glob says what it matches. For the policy's status.
+     */
+    public List<String> globWarnings() {
+        List<String> warnings = new ArrayList<>(ImageGlob.warnings("exclude.images", excludes));
+        for (int i = 0; i < overrides.size(); i++) {
+            warnings.addAll(ImageGlob.warnings(
+                    "overrides[" + i + "].images", overrides.get(i).images()));
+        }
+        return warnings;
     }
 }

@@ -1,5 +1,6 @@
 package dev.imagesize.workload;
 
+import dev.imagesize.image.ImageRef;
 import dev.imagesize.policy.Container;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.LocalObjectReference;
@@ -63,9 +64,23 @@ public final class Workloads {
                 .findFirst();
     }
 
-    /** Every image of a pod spec, in order: for "did the images change?" on UPDATE. */
+    /** Every image of a pod spec as written, in order: for "did the images change?" on UPDATE. */
     public static List<String> images(PodSpec spec) {
-        return containers(spec).stream().map(Container::image).toList();
+        List<String> images = new ArrayList<>();
+        if (spec == null) {
+            return images;
+        }
+        if (spec.getInitContainers() != null) {
+            spec.getInitContainers().forEach(c -> images.add(c.getImage()));
+        }
+        if (spec.getContainers() != null) {
+            spec.getContainers().forEach(c -> images.add(c.getImage()));
+        }
+        if (spec.getEphemeralContainers() != null) {
+            spec.getEphemeralContainers().forEach(c -> images.add(c.getImage()));
+        }
+        images.removeIf(image -> image == null || image.isEmpty());
+        return images;
     }
 
     private static Workload workload(String kind, ObjectMeta meta, Map<String, String> labels, PodSpec spec) {
@@ -87,6 +102,11 @@ public final class Workloads {
                 kind, meta.getNamespace(), meta.getName(), labels, containers(spec), pullSecrets, serviceAccount);
     }
 
+    /**
+     * The containers of a pod spec. Images that cannot be references (longer than any reference, or with characters
+     * outside printable ASCII) are kept as {@link ImageRef#printable} shows them, so a megabyte of pod-spec string is
+     * never copied into messages, annotations or status; they stay invalid references.
+     */
     private static List<Container> containers(PodSpec spec) {
         List<Container> containers = new ArrayList<>();
         if (spec == null) {
@@ -94,15 +114,18 @@ public final class Workloads {
         }
         if (spec.getInitContainers() != null) {
             spec.getInitContainers()
-                    .forEach(c -> containers.add(new Container(c.getName(), Container.Type.INIT, c.getImage())));
+                    .forEach(c -> containers.add(
+                            new Container(c.getName(), Container.Type.INIT, ImageRef.printable(c.getImage()))));
         }
         if (spec.getContainers() != null) {
             spec.getContainers()
-                    .forEach(c -> containers.add(new Container(c.getName(), Container.Type.CONTAINER, c.getImage())));
+                    .forEach(c -> containers.add(
+                            new Container(c.getName(), Container.Type.CONTAINER, ImageRef.printable(c.getImage()))));
         }
         if (spec.getEphemeralContainers() != null) {
             spec.getEphemeralContainers()
-                    .forEach(c -> containers.add(new Container(c.getName(), Container.Type.EPHEMERAL, c.getImage())));
+                    .forEach(c -> containers.add(
+                            new Container(c.getName(), Container.Type.EPHEMERAL, ImageRef.printable(c.getImage()))));
         }
         containers.removeIf(c -> c.image() == null || c.image().isEmpty());
         return containers;

@@ -3,11 +3,15 @@ package dev.imagesize.api;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.entry;
 
+import dev.imagesize.api.v1alpha1.ClusterImageSizePolicySpec;
+import dev.imagesize.api.v1alpha1.ImageSizePolicySpec;
+import dev.imagesize.api.v1alpha1.ImageSizePolicyStatus;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceColumnDefinition;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionVersion;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.JSONSchemaProps;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.ValidationRule;
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,7 +23,15 @@ import org.junit.jupiter.params.provider.MethodSource;
 /** Reads the CRDs the build generated and checks what users and the API server rely on. */
 class GeneratedCrdTest {
 
-    static final String QUANTITY_RULE = "isQuantity(self) && quantity(self).isGreaterThan(quantity('0'))";
+    static final String QUANTITY_RULE = "self.matches('^[+]?([0-9]+[.]?[0-9]*|[.][0-9]+)([KMGTPE]i|[kMGTPE]"
+            + "|[eE][+-]?[0-9]{1,3})?$') && quantity(self).isGreaterThan(quantity('0'))"
+            + " && quantity(self).isLessThan(quantity('9223372036854775807'))";
+    static final String BAD_IMAGE_SIZE = "maxImageSize must be a positive size such as 200Mi or 1Gi";
+    static final String BAD_LAYER_SIZE = "maxLayerSize must be a positive size such as 100Mi or 500Mi";
+    static final String SIZE_HINT =
+            " (a number with an optional suffix: Ki Mi Gi Ti Pi Ei for powers of 1024, k M G T P"
+                    + " E for powers of 1000, or an exponent such as 5e8; below 8Ei; no m, which means milli)";
+    static final String TOO_MANY_STARS = "an image glob may contain at most 8 wildcards *";
     static final String AT_LEAST_ONE_LIMIT = "set at least one limit: maxImageSize, maxLayerSize or maxLayers";
     static final String BAD_GLOB = "image globs must be non-empty and use only the characters of an image reference"
             + " (letters, digits, . _ - : / @) and the wildcards * and ?, without spaces";
@@ -95,40 +107,79 @@ class GeneratedCrdTest {
     @ParameterizedTest
     @MethodSource("kinds")
     void celRulesGuardEveryFieldThatNeedsOne(Kind kind) {
-        Map<String, String> expected = new LinkedHashMap<>();
-        expected.put("spec", AT_LEAST_ONE_LIMIT);
-        expected.put("spec.maxImageSize", "maxImageSize must be a positive size such as 200Mi or 1Gi");
-        expected.put("spec.maxLayerSize", "maxLayerSize must be a positive size such as 100Mi or 500Mi");
+        Map<String, List<String>> expected = new LinkedHashMap<>();
+        expected.put("spec", List.of(AT_LEAST_ONE_LIMIT));
+        expected.put("spec.maxImageSize", List.of(BAD_IMAGE_SIZE + SIZE_HINT));
+        expected.put("spec.maxLayerSize", List.of(BAD_LAYER_SIZE + SIZE_HINT));
         expected.put(
                 "spec.platforms",
-                "platforms must be written os/arch or os/arch/variant in lower case, such as linux/amd64 or"
-                        + " linux/arm64/v8");
-        expected.put("spec.exclude.images", BAD_GLOB);
-        expected.put("spec.overrides[]", AT_LEAST_ONE_LIMIT);
-        expected.put("spec.overrides[].images", BAD_GLOB);
-        expected.put("spec.overrides[].maxImageSize", "maxImageSize must be a positive size such as 200Mi or 1Gi");
-        expected.put("spec.overrides[].maxLayerSize", "maxLayerSize must be a positive size such as 100Mi or 500Mi");
-        expected.put("spec.selector.matchExpressions[]", BAD_SELECTOR);
+                List.of("platforms must be written os/arch or os/arch/variant in lower case, such as linux/amd64 or"
+                        + " linux/arm64/v8"));
+        expected.put("spec.exclude.images", List.of(BAD_GLOB, TOO_MANY_STARS));
+        expected.put("spec.overrides[]", List.of(AT_LEAST_ONE_LIMIT));
+        expected.put("spec.overrides[].images", List.of(BAD_GLOB, TOO_MANY_STARS));
+        expected.put("spec.overrides[].maxImageSize", List.of(BAD_IMAGE_SIZE + SIZE_HINT));
+        expected.put("spec.overrides[].maxLayerSize", List.of(BAD_LAYER_SIZE + SIZE_HINT));
+        expected.put("spec.selector.matchExpressions[]", List.of(BAD_SELECTOR));
         if (kind.cluster()) {
-            expected.put("spec.namespaceSelector.matchExpressions[]", BAD_SELECTOR);
+            expected.put("spec.namespaceSelector.matchExpressions[]", List.of(BAD_SELECTOR));
         }
 
-        Map<String, String> actual = new LinkedHashMap<>();
+        Map<String, List<String>> actual = new LinkedHashMap<>();
         Crds.walk("spec", spec(kind), (path, schema) -> rules(schema).forEach(rule -> {
-            assertThat(actual.put(path, rule.getMessage()))
-                    .as("one rule at %s", path)
-                    .isNull();
+            actual.computeIfAbsent(path, p -> new ArrayList<>()).add(rule.getMessage());
             if (path.endsWith("maxImageSize") || path.endsWith("maxLayerSize")) {
                 assertThat(rule.getRule()).as("rule at %s", path).isEqualTo(QUANTITY_RULE);
             }
             if (path.endsWith("images") || path.endsWith("platforms")) {
                 assertThat(rule.getMessageExpression())
                         .as("a list rule names the items that broke it, at %s", path)
-                        .startsWith("'" + rule.getMessage() + "; not valid: ");
+                        .startsWith("'" + rule.getMessage() + "; ");
             }
         }));
 
         assertThat(actual).containsExactlyInAnyOrderEntriesOf(expected);
+    }
+
+    /**
+     * Every integer the API server may store fits the Java field that reads it, so no object can fail the informers'
+     * list (issue 11, C2): each integer property has a maximum within the range of its Java type.
+     */
+    @ParameterizedTest
+    @MethodSource("kinds")
+    void everyIntegerHasAMaximumThatFitsItsJavaType(Kind kind) {
+        Map<String, String> problems = new LinkedHashMap<>();
+        List<String> integers = new ArrayList<>();
+        Map<String, Class<?>> roots = Map.of(
+                "spec",
+                kind.cluster() ? ClusterImageSizePolicySpec.class : ImageSizePolicySpec.class,
+                "status",
+                ImageSizePolicyStatus.class);
+        roots.forEach((root, javaType) -> Crds.walk(
+                root,
+                version(kind).getSchema().getOpenAPIV3Schema().getProperties().get(root),
+                (path, schema) -> {
+                    if (!"integer".equals(schema.getType())) {
+                        return;
+                    }
+                    integers.add(path);
+                    Class<?> field = JavaFields.typeAt(javaType, path.substring(root.length()));
+                    BigDecimal fits = JavaFields.largestValueOf(field);
+                    if (schema.getMaximum() == null) {
+                        problems.put(path, "no maximum (Java " + field.getSimpleName() + ")");
+                    } else if (new BigDecimal(schema.getMaximum()).compareTo(fits) > 0) {
+                        problems.put(
+                                path,
+                                "maximum " + new BigDecimal(schema.getMaximum()) + " does not fit Java "
+                                        + field.getSimpleName());
+                    }
+                }));
+
+        assertThat(integers)
+                .as("the walk found the integers")
+                .contains("spec.maxLayers", "spec.overrides[].maxLayers", "status.observedGeneration")
+                .hasSizeGreaterThanOrEqualTo(10);
+        assertThat(problems).isEmpty();
     }
 
     /** The API server refuses a CRD whose CEL rules may cost too much: lists and strings under rules need bounds. */
@@ -188,6 +239,7 @@ class GeneratedCrdTest {
         assertThat(spec.get("onResolveError").getDefault().asText()).isEqualTo("Warn");
         assertThat(spec.get("maxLayers").getType()).isEqualTo("integer");
         assertThat(spec.get("maxLayers").getMinimum()).isEqualTo(1.0);
+        assertThat(spec.get("maxLayers").getMaximum()).isEqualTo(1000.0);
         assertThat(spec.get("exclude").getProperties().get("images").getMaxItems())
                 .isEqualTo(64);
         assertThat(spec.get("overrides").getMaxItems()).isEqualTo(32);

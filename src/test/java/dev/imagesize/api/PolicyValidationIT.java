@@ -79,9 +79,9 @@ class PolicyValidationIT {
 
     static Stream<Arguments> invalidSpecs() {
         return Stream.of(
-                Arguments.of("{maxImageSize: '0'}", "maxImageSize must be a positive size such as 200Mi or 1Gi"),
-                Arguments.of("{maxImageSize: -1Gi}", "maxImageSize must be a positive size such as 200Mi or 1Gi"),
-                Arguments.of("{maxLayerSize: lots}", "maxLayerSize must be a positive size such as 100Mi or 500Mi"),
+                Arguments.of("{maxImageSize: '0'}", GeneratedCrdTest.BAD_IMAGE_SIZE),
+                Arguments.of("{maxImageSize: -1Gi}", GeneratedCrdTest.BAD_IMAGE_SIZE),
+                Arguments.of("{maxLayerSize: lots}", GeneratedCrdTest.BAD_LAYER_SIZE),
                 Arguments.of("{maxLayers: 0}", "spec.maxLayers in body should be greater than or equal to 1"),
                 Arguments.of("{maxLayers: 10, onResolveError: Ignore}", "spec.onResolveError: Unsupported value"),
                 Arguments.of(
@@ -114,6 +114,81 @@ class PolicyValidationIT {
                 Arguments.of(
                         "{maxLayers: 10, selector: {matchExpressions: [{key: tier, operator: Is, values: [web]}]}}",
                         "spec.selector.matchExpressions[0].operator: Unsupported value: \"Is\""));
+    }
+
+    /**
+     * What the operator could not use, refused by the API server with a message naming the field (issue 11): every
+     * quantity the operator's ByteSize refuses, integers beyond the Java fields, and globs beyond the star cap.
+     */
+    static Stream<Arguments> unusableSpecs() {
+        String imageSize = "spec.maxImageSize: Invalid value: \"string\": " + GeneratedCrdTest.BAD_IMAGE_SIZE;
+        String layerSize = "spec.maxLayerSize: Invalid value: \"string\": " + GeneratedCrdTest.BAD_LAYER_SIZE;
+        String stars = GeneratedCrdTest.TOO_MANY_STARS + "; too many: ";
+        return Stream.of(
+                Arguments.of("{maxImageSize: 100m}", imageSize, "\"100m\""),
+                Arguments.of("{maxImageSize: 8Ei}", imageSize, "\"8Ei\""),
+                Arguments.of("{maxImageSize: 9Ei}", imageSize, "\"9Ei\""),
+                Arguments.of("{maxImageSize: 9.3E}", imageSize, "\"9.3E\""),
+                Arguments.of("{maxImageSize: '9223372036854775807'}", imageSize, "9223372036854775807"),
+                Arguments.of("{maxLayerSize: '1e19'}", layerSize, "\"1e19\""),
+                Arguments.of("{maxLayerSize: 1e4294967296}", layerSize, "1e4294967296"),
+                Arguments.of("{maxLayerSize: '1e-1000'}", layerSize, "1e-1000"),
+                Arguments.of("{maxLayerSize: 5n}", layerSize, "5n"),
+                Arguments.of("{maxLayerSize: 1500u}", layerSize, "1500u"),
+                Arguments.of(
+                        "{maxLayers: 10, overrides: [{images: ['ghcr.io/*'], maxImageSize: 1000m}]}",
+                        "spec.overrides[0].maxImageSize: Invalid value: \"string\": " + GeneratedCrdTest.BAD_IMAGE_SIZE,
+                        "\"1000m\""),
+                Arguments.of("{maxLayers: 3000000000}", "spec.maxLayers", "less than or equal to 1000"),
+                Arguments.of("{maxLayers: 1001}", "spec.maxLayers", "less than or equal to 1000"),
+                Arguments.of("{maxLayers: 9223372036854775808}", "spec.maxLayers", "less than or equal to 1000"),
+                Arguments.of(
+                        "{maxLayers: 10, overrides: [{images: ['ghcr.io/*'], maxLayers: 2147483648}]}",
+                        "spec.overrides[0].maxLayers",
+                        "less than or equal to 1000"),
+                Arguments.of(
+                        "{maxLayers: 10, exclude: {images: ['ghcr.io/*', '*a*a*a*a*a*a*a*a*b']}}",
+                        "spec.exclude.images",
+                        stars + "\"*a*a*a*a*a*a*a*a*b\""),
+                Arguments.of(
+                        "{maxLayers: 10, overrides: [{images: ['" + "*a".repeat(255) + "*'], maxLayers: 5}]}",
+                        "spec.overrides[0].images",
+                        stars));
+    }
+
+    @ParameterizedTest
+    @MethodSource("unusableSpecs")
+    void whatTheOperatorCannotUseIsRefused(String spec, String field, String detail) {
+        String policy = "apiVersion: imagesize.dev/v1alpha1\nkind: ImageSizePolicy\nmetadata:\n  name: refused\n"
+                + "spec: " + spec + "\n";
+
+        Result result = kubectlWithInput(policy, "apply", "--dry-run=server", "-n", "default", "-f", "-");
+
+        assertThat(result.exitCode()).as(result.output()).isNotZero();
+        assertThat(result.output()).contains("is invalid", field, detail);
+    }
+
+    static Stream<String> usableSpecs() {
+        return Stream.of(
+                "maxImageSize: '0.1'",
+                "maxImageSize: 7.9Ei",
+                "maxImageSize: '9223372036854775806'",
+                "maxImageSize: '1e18'",
+                "maxImageSize: '5e-3'",
+                "maxLayers: 1000",
+                "maxLayers: 1, exclude: {images: [nginx*, '*/acme/*', '*a*a*a*a*a*a*a*b']}");
+    }
+
+    /** Near the edges, what the operator can use is accepted (and means what ByteSize reads). */
+    @ParameterizedTest
+    @MethodSource("usableSpecs")
+    void whatTheOperatorCanUseIsAccepted(String spec) {
+        String policy = "apiVersion: imagesize.dev/v1alpha1\nkind: ImageSizePolicy\nmetadata:\n  name: accepted\n"
+                + "spec: {" + spec + "}\n";
+
+        Result result = kubectlWithInput(policy, "apply", "--dry-run=server", "-n", "default", "-f", "-");
+
+        assertThat(result.exitCode()).as(result.output()).isZero();
     }
 
     @ParameterizedTest

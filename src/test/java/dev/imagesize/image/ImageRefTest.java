@@ -180,7 +180,7 @@ class ImageRefTest {
     void rejectsInvalidReferencesNamingTheProblem(String input, String messageFragment) {
         assertThatThrownBy(() -> ImageRef.parse(input))
                 .isInstanceOf(InvalidImageReferenceException.class)
-                .hasMessageStartingWith("invalid image reference \"" + input + "\": ")
+                .hasMessageStartingWith("invalid image reference \"" + ImageRef.printable(input) + "\": ")
                 .hasMessageContaining(messageFragment);
     }
 
@@ -205,5 +205,53 @@ class ImageRefTest {
         assertThat(ImageRef.parse("nginx:1.27@" + SHA256).qualifier()).isEqualTo(SHA256);
         assertThat(ImageRef.parse("nginx:1.27").qualifier()).isEqualTo("1.27");
         assertThat(ImageRef.parse("nginx").qualifier()).isEqualTo("latest");
+    }
+
+    @Test
+    void theLongestValidReferenceFitsTheBoundAndOneCharacterMoreIsRefusedFirst() {
+        // written with the legacy host, a name of 255 characters once normalized, the longest tag and digest
+        String repository = "a/" + "a".repeat(ImageRef.MAX_NAME_LENGTH - "docker.io/a/".length());
+        String longest = "index.docker.io/" + repository + ":" + "t".repeat(ImageRef.MAX_TAG_LENGTH) + "@" + SHA512;
+
+        assertThat(longest).hasSize(ImageRef.MAX_REFERENCE_LENGTH);
+        assertThat(ImageRef.parse(longest).repository()).isEqualTo(repository);
+        assertThatThrownBy(() -> ImageRef.parse(longest + "a"))
+                .hasMessageEndingWith(
+                        "longer than any valid reference (at most " + ImageRef.MAX_REFERENCE_LENGTH + " characters)");
+    }
+
+    @Test
+    void aMegabyteStringIsRefusedWithAShortMessage() {
+        String huge = "registry.example/" + "a/".repeat(1 << 19);
+
+        assertThatThrownBy(() -> ImageRef.parse(huge))
+                .isInstanceOf(InvalidImageReferenceException.class)
+                .hasMessage("invalid image reference \"" + huge.substring(0, 64) + "...(" + huge.length()
+                        + " characters)\": longer than any valid reference (at most " + ImageRef.MAX_REFERENCE_LENGTH
+                        + " characters)");
+    }
+
+    @Test
+    void printableKeepsReferencesAndDefusesEverythingElse() {
+        assertThat(ImageRef.printable("ghcr.io/acme/app:1")).isEqualTo("ghcr.io/acme/app:1");
+        assertThat(ImageRef.printable("nginx\u001b[2J\u0007")).isEqualTo("nginx\\u001b[2J\\u0007");
+        assertThat(ImageRef.printable("ngin\u202ex")).as("bidi override").isEqualTo("ngin\\u202ex");
+        String huge = "x".repeat(100_000);
+        String shown = ImageRef.printable(huge);
+        assertThat(shown).isEqualTo("x".repeat(64) + "...(100000 characters)");
+        assertThat(ImageRef.printable(shown)).as("idempotent").isEqualTo(shown);
+        assertThatThrownBy(() -> ImageRef.parse(shown))
+                .as("the stand-in stays an invalid reference, reported as too long")
+                .hasMessageContaining("longer than any valid reference");
+        assertThat(ImageRef.printable(null)).isNull();
+    }
+
+    @Test
+    void controlCharactersNeverReachAMessage() {
+        assertThatThrownBy(() -> ImageRef.parse("nginx\u001b]0;pwned\u0007:1"))
+                .isInstanceOf(InvalidImageReferenceException.class)
+                .hasMessageNotContaining("\u001b")
+                .hasMessageNotContaining("\u0007")
+                .hasMessageContaining("nginx\\u001b]0;pwned\\u0007:1");
     }
 }

@@ -48,7 +48,9 @@ class PolicyStatusesTest {
     }
 
     private static PolicyCondition ready(ImageSizePolicyStatus status) {
-        assertThat(status.getConditions()).hasSize(1);
+        assertThat(status.getConditions().get(0).getType())
+                .as("Ready comes first")
+                .isEqualTo(PolicyCondition.READY);
         return status.getConditions().get(0);
     }
 
@@ -200,5 +202,34 @@ class PolicyStatusesTest {
         assertThat(PolicyStatuses.of(RULE, 1L, List.of(), false, null, T1).getWorkloads())
                 .as("nothing known before: zero")
                 .isZero();
+    }
+
+    @Test
+    void globsThatNameNoRegistryAreWarnedAboutInTheirOwnCondition() {
+        PolicyCondition clean = PolicyStatuses.of(RULE, 1L, List.of(), true, null, T0)
+                .getConditions()
+                .get(1);
+        assertThat(clean.getType()).isEqualTo(PolicyStatuses.IMAGE_GLOBS);
+        assertThat(clean.getStatus()).isEqualTo("True");
+        assertThat(clean.getReason()).isEqualTo(PolicyStatuses.GLOBS_UNAMBIGUOUS);
+
+        Rule hostless = new Rule(
+                Rule.NAMESPACED_KIND,
+                "shop",
+                "budget",
+                Rule.Action.AUDIT,
+                dev.imagesize.policy.Selector.EVERYTHING,
+                dev.imagesize.policy.Selector.EVERYTHING,
+                new Limits(MIB, null, null),
+                List.of(),
+                List.of(dev.imagesize.policy.ImageGlob.of("nginx*")),
+                List.of(),
+                Rule.OnResolveError.WARN);
+        PolicyCondition warned = PolicyStatuses.of(hostless, 1L, List.of(), true, null, T0)
+                .getConditions()
+                .get(1);
+        assertThat(warned.getStatus()).isEqualTo("False");
+        assertThat(warned.getReason()).isEqualTo(PolicyStatuses.GLOBS_AMBIGUOUS);
+        assertThat(warned.getMessage()).startsWith("exclude.images: \"nginx*\" names no registry");
     }
 }

@@ -44,9 +44,17 @@ public final class OperatorProcess implements AutoCloseable {
     }
 
     /**
+     * Starts the operator with these JVM options instead of the default {@code -Xmx512m}, e.g. {@code -Xmx128m} and
+     * {@code -XX:+ExitOnOutOfMemoryError} for the heap the chart's 512Mi limit gives and its behaviour on exhaustion.
+     */
+    public static OperatorProcess start(TestCluster cluster, Map<String, String> properties, List<String> jvmOptions) {
+        return start(cluster, properties, Map.of(), cluster.kubeconfig(), jvmOptions);
+    }
+
+    /**
      * Starts the operator with extra properties, extra environment variables (e.g. {@code POD_NAME}, its identity)
      * and a kubeconfig of its own (e.g. one pointing at a proxy in front of the API server); waits until it is ready.
-     * It runs with the JVM flags the chart uses: it exits at once when its memory runs out.
+     * It exits at once when its memory runs out, as the chart runs it.
      */
     public static OperatorProcess start(
             TestCluster cluster, Map<String, String> properties, Map<String, String> env, Path kubeconfig) {
@@ -153,11 +161,6 @@ public final class OperatorProcess implements AutoCloseable {
                 .orElse(0);
     }
 
-    /** The operating-system process id, for jcmd. */
-    public long pid() {
-        return process.pid();
-    }
-
     /** A URL of the plain-HTTP port (health, metrics). */
     public String url(String path) {
         return "http://127.0.0.1:" + httpPort + path;
@@ -229,6 +232,57 @@ public final class OperatorProcess implements AutoCloseable {
 
     public boolean isAlive() {
         return process.isAlive();
+    }
+
+    /** The operator's process id, for jcmd and /proc. */
+    public long pid() {
+        return process.pid();
+    }
+
+    /**
+     * The heap in use after a full collection, in bytes, from {@code jcmd <pid> GC.run} and {@code GC.heap_info} of
+     * the JDK that runs the tests.
+     */
+    public long heapAfterGc() {
+        String info = jcmd("GC.run", "GC.heap_info");
+        java.util.regex.Matcher used =
+                java.util.regex.Pattern.compile("total \\d+K, used (\\d+)K").matcher(info);
+        long usedKb = 0;
+        while (used.find()) { // one line per heap (G1: one; others: young and old)
+            usedKb += Long.parseLong(used.group(1));
+        }
+        if (usedKb == 0) {
+            throw new AssertionError("no heap figures in jcmd GC.heap_info:\n" + info);
+        }
+        return usedKb * 1024;
+    }
+
+    /** Runs jcmd diagnostic commands against the operator in one attach. */
+    private String jcmd(String... commands) {
+        try {
+            Path file = Files.createTempFile("imagesize-jcmd-", ".txt");
+            Files.writeString(file, String.join("\n", commands) + "\n");
+            Process jcmd = new ProcessBuilder(
+                            Path.of(System.getProperty("java.home"), "bin", "jcmd")
+                                    .toString(),
+                            Long.toString(process.pid()),
+                            "-f",
+                            file.toString())
+                    .redirectErrorStream(true)
+                    .start();
+            String output = new String(jcmd.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            boolean exited = jcmd.waitFor(60, TimeUnit.SECONDS);
+            Files.deleteIfExists(file);
+            if (!exited || jcmd.exitValue() != 0) {
+                throw new AssertionError("jcmd " + String.join(", ", commands) + " failed:\n" + output);
+            }
+            return output;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
     }
 
     /** Stops the process as Kubernetes would (SIGTERM, then SIGKILL after 30 s); returns how long it took to exit. */

@@ -18,6 +18,10 @@ public class Exclusions {
             value = ImageGlobs.RULE,
             message = ImageGlobs.MESSAGE,
             messageExpression = ImageGlobs.MESSAGE_EXPRESSION)
+    @ValidationRule(
+            value = ImageGlobs.STARS_RULE,
+            message = ImageGlobs.STARS_MESSAGE,
+            messageExpression = ImageGlobs.STARS_MESSAGE_EXPRESSION)
     @JsonInclude(JsonInclude.Include.NON_EMPTY)
     private List<@Size(max = ImageGlobs.MAX_LENGTH) String> images = new ArrayList<>();
 

@@ -2,6 +2,8 @@ package dev.imagesize.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Size;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,6 +20,8 @@ public class ImageSizePolicyStatus {
     public static final int MAX_TOP_VIOLATIONS = 20;
 
     @JsonPropertyDescription("metadata.generation of the policy this status was computed from.")
+    @Min(0)
+    @Max(IntegerBounds.LONG)
     private Long observedGeneration;
 
     @JsonPropertyDescription("Conditions of the policy; Ready is True once the policy has been evaluated against"
@@ -25,13 +29,19 @@ public class ImageSizePolicyStatus {
     private List<PolicyCondition> conditions = new ArrayList<>();
 
     @JsonPropertyDescription("Number of workloads the policy selects and has evaluated.")
+    @Min(0)
+    @Max(IntegerBounds.INT)
     private Integer workloads;
 
     @JsonPropertyDescription("Number of evaluated workloads with at least one image over a limit.")
+    @Min(0)
+    @Max(IntegerBounds.INT)
     private Integer violations;
 
     @JsonPropertyDescription("Number of selected workloads with an image whose size could not be determined"
             + " (registry unreachable, no credentials, unknown image).")
+    @Min(0)
+    @Max(IntegerBounds.INT)
     private Integer unresolved;
 
     @JsonPropertyDescription(

@@ -23,6 +23,10 @@ public class LimitOverride extends SizeLimits {
             value = ImageGlobs.RULE,
             message = ImageGlobs.MESSAGE,
             messageExpression = ImageGlobs.MESSAGE_EXPRESSION)
+    @ValidationRule(
+            value = ImageGlobs.STARS_RULE,
+            message = ImageGlobs.STARS_MESSAGE,
+            messageExpression = ImageGlobs.STARS_MESSAGE_EXPRESSION)
     private List<@Size(max = ImageGlobs.MAX_LENGTH) String> images = new ArrayList<>();
 
     public List<String> getImages() {

@@ -2,6 +2,8 @@ package dev.imagesize.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Required;
 import java.util.Objects;
 
@@ -30,6 +32,8 @@ public class PolicyCondition {
     private String lastTransitionTime;
 
     @JsonPropertyDescription("metadata.generation of the policy the condition was computed from.")
+    @Min(0)
+    @Max(IntegerBounds.LONG)
     private Long observedGeneration;
 
     public PolicyCondition() {}

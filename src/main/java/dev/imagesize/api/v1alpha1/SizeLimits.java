@@ -2,6 +2,7 @@ package dev.imagesize.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
@@ -16,14 +17,41 @@ public abstract class SizeLimits {
     /** Longest quantity string accepted; bounds the cost of the CEL rules for the API server. */
     static final int MAX_QUANTITY_LENGTH = 64;
 
+    /** Most layers a limit may name: far above any image a runtime can unpack, and within a Java int. */
+    static final int MAX_LAYERS = 1000;
+
+    /**
+     * The quantities a size limit may be, before any CEL function reads it: resource.Quantity's grammar without the
+     * fraction suffixes m, u, n (a thousandth of a byte), with an exponent of at most three digits (the API server
+     * wraps longer exponents around, and needs time and memory for large ones). The operator's ByteSize reads the
+     * same grammar.
+     */
+    private static final String SIZE_PATTERN =
+            "'^[+]?([0-9]+[.]?[0-9]*|[.][0-9]+)([KMGTPE]i|[kMGTPE]|[eE][+-]?[0-9]{1,3})?$'";
+
+    /**
+     * A size the operator can use: the grammar above, more than zero, and less than 2^63-1 bytes (the largest
+     * quantity; binary values above it are capped to it, so 8Ei compares equal and is refused).
+     */
+    static final String SIZE_RULE = "self.matches(" + SIZE_PATTERN + ") && quantity(self).isGreaterThan(quantity('0'))"
+            + " && quantity(self).isLessThan(quantity('9223372036854775807'))";
+
+    private static final String SIZE_HINT = " (a number with an optional suffix: Ki Mi Gi Ti Pi Ei for powers of 1024,"
+            + " k M G T P E for powers of 1000, or an exponent such as 5e8; below 8Ei; no m, which means milli)";
+
+    static final String IMAGE_SIZE_MESSAGE = "maxImageSize must be a positive size such as 200Mi or 1Gi" + SIZE_HINT;
+
+    static final String LAYER_SIZE_MESSAGE = "maxLayerSize must be a positive size such as 100Mi or 500Mi" + SIZE_HINT;
+
     @JsonPropertyDescription("Largest allowed compressed size of one image for one platform, as a Kubernetes quantity"
             + " such as 200Mi or 1Gi (Mi/Gi are powers of 1024, M/G of 1000). Compressed size is the config blob plus"
             + " all layers, as the registry manifest states them: what a node pulls and what registries show, not"
             + " the larger unpacked size `docker images` reports. Checked for every platform the policy counts.")
     @Size(max = MAX_QUANTITY_LENGTH)
     @ValidationRule(
-            value = "isQuantity(self) && quantity(self).isGreaterThan(quantity('0'))",
-            message = "maxImageSize must be a positive size such as 200Mi or 1Gi")
+            value = SIZE_RULE,
+            message = IMAGE_SIZE_MESSAGE,
+            messageExpression = "'" + IMAGE_SIZE_MESSAGE + "; not valid: \"' + self + '\"'")
     private String maxImageSize;
 
     @JsonPropertyDescription("Largest allowed compressed size of any single layer of an image, as a Kubernetes"
@@ -31,12 +59,14 @@ public abstract class SizeLimits {
             + " as a package cache or a copied build directory.")
     @Size(max = MAX_QUANTITY_LENGTH)
     @ValidationRule(
-            value = "isQuantity(self) && quantity(self).isGreaterThan(quantity('0'))",
-            message = "maxLayerSize must be a positive size such as 100Mi or 500Mi")
+            value = SIZE_RULE,
+            message = LAYER_SIZE_MESSAGE,
+            messageExpression = "'" + LAYER_SIZE_MESSAGE + "; not valid: \"' + self + '\"'")
     private String maxLayerSize;
 
-    @JsonPropertyDescription("Largest allowed number of layers in an image (at least 1).")
+    @JsonPropertyDescription("Largest allowed number of layers in an image (1 to " + MAX_LAYERS + ").")
     @Min(1)
+    @Max(MAX_LAYERS)
     private Integer maxLayers;
 
     public String getMaxImageSize() {

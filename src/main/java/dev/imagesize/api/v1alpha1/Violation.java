@@ -2,6 +2,8 @@ package dev.imagesize.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
 import java.util.Objects;
 
 /** One container image of one workload over one limit of a policy, with the numbers that prove it. */
@@ -31,15 +33,23 @@ public class Violation {
 
     @JsonPropertyDescription("Compressed size of the image for the platform, in bytes (config plus layers, as the"
             + " registry manifest states them); for maxLayerSize, the size of the largest layer.")
+    @Min(0)
+    @Max(IntegerBounds.LONG)
     private Long sizeBytes;
 
     @JsonPropertyDescription("The limit that was exceeded, in bytes; unset for maxLayers.")
+    @Min(0)
+    @Max(IntegerBounds.LONG)
     private Long limitBytes;
 
     @JsonPropertyDescription("Number of layers of the image; set for maxLayers.")
+    @Min(0)
+    @Max(IntegerBounds.INT)
     private Integer layers;
 
     @JsonPropertyDescription("The maximum number of layers that was exceeded; set for maxLayers.")
+    @Min(0)
+    @Max(IntegerBounds.INT)
     private Integer limitLayers;
 
     @JsonPropertyDescription("Which limit was broken: maxImageSize, maxLayerSize or maxLayers.")

@@ -1,0 +1,108 @@
+package dev.imagesize.admission;
+
+import dev.imagesize.workload.Workloads;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import java.util.stream.LongStream;
+
+/**
+ * The webhook's meters. Every label value comes from a closed set (a value a request sends is never a label): kinds
+ * are the checked workload kinds or {@code other}, so no caller can grow the number of series.
+ */
+final class WebhookMetrics {
+
+    /** Why the webhook refused a connection or request, or answered it without the full review. */
+    enum Shed {
+        /** A connection refused at the connection cap (every open connection was mid-request). */
+        CONNECTION_LIMIT("connection-limit"),
+        /** An idle connection closed to make room for a new one at the cap. */
+        IDLE_EVICTED("idle-evicted"),
+        /** No complete request head within the header timeout. */
+        HEADER_TIMEOUT("header-timeout"),
+        /** The body did not arrive by the review's deadline. */
+        BODY_TIMEOUT("body-timeout"),
+        /** The body would have gone over the in-flight body budget: 503. */
+        BODY_BUDGET("body-budget"),
+        /** The body is over the size limit: 400. */
+        TOO_LARGE("too-large"),
+        /** Every worker busy and the queue full: answered without registry lookups. */
+        QUEUE_FULL("queue-full"),
+        /** The handler had not answered by the deadline: the server answered 503 itself. */
+        DEADLINE("deadline");
+
+        final String label;
+
+        Shed(String label) {
+            this.label = label;
+        }
+    }
+
+    static final String OTHER = "other";
+    private static final Set<String> ACTIONS = Set.of("Enforce", "Warn", "Audit", "none");
+    private static final Set<String> VERDICTS =
+            Set.of("allowed", "warned", "denied", "skipped", "malformed", "error", "overloaded");
+
+    /** Histogram buckets fine enough for sub-millisecond answers and up to the webhook timeout. */
+    private static final Duration[] SLOS = LongStream.of(
+                    100, 250, 500, 1_000, 2_500, 5_000, 10_000, 25_000, 50_000, 100_000, 250_000, 500_000, 1_000_000,
+                    2_500_000, 5_000_000)
+            .mapToObj(micros -> Duration.ofNanos(micros * 1_000))
+            .toArray(Duration[]::new);
+
+    private final MeterRegistry meters;
+
+    WebhookMetrics(MeterRegistry meters) {
+        this.meters = meters;
+    }
+
+    /** Gauges read from the webhook's own state. */
+    void gauges(Supplier<Number> connections, Supplier<Number> inflightBodyBytes, Supplier<Number> queueDepth) {
+        Gauge.builder("imagesize.webhook.connections", connections)
+                .description("Open connections to the admission webhook")
+                .register(meters);
+        Gauge.builder("imagesize.webhook.inflight.body.bytes", inflightBodyBytes)
+                .description("Bytes of request bodies held in memory across all requests")
+                .baseUnit("bytes")
+                .register(meters);
+        Gauge.builder("imagesize.webhook.queue.depth", queueDepth)
+                .description("Reviews waiting for a worker")
+                .register(meters);
+    }
+
+    void review(AdmissionHandler.Decision decision, long nanos) {
+        Timer.builder("imagesize.admission.reviews")
+                .description("Admission reviews answered, by kind (the checked workload kinds, else other), strictest"
+                        + " governing action and verdict (allowed, warned, denied, skipped, malformed, error,"
+                        + " overloaded)")
+                .tag("kind", kind(decision.kind()))
+                .tag("action", oneOf(ACTIONS, decision.action()))
+                .tag("verdict", oneOf(VERDICTS, decision.verdict()))
+                .serviceLevelObjectives(SLOS)
+                .register(meters)
+                .record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    void shed(Shed reason) {
+        Counter.builder("imagesize.webhook.shed")
+                .description("Connections and requests the webhook refused or cut short to protect itself, and reviews"
+                        + " answered without registry lookups because every worker was busy, by reason")
+                .tag("reason", reason.label)
+                .register(meters)
+                .increment();
+    }
+
+    /** A workload kind the webhook checks, else {@code other}. */
+    static String kind(String kind) {
+        return kind != null && Workloads.KINDS.contains(kind) ? kind : OTHER;
+    }
+
+    private static String oneOf(Set<String> known, String value) {
+        return value != null && known.contains(value) ? value : OTHER;
+    }
+}
