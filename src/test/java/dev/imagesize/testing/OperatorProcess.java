@@ -195,6 +195,40 @@ public final class OperatorProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * Sends {@code request} as written over a TLS connection to the webhook (trusting its CA) and returns everything
+     * the server sends until it closes the connection or 10 s pass.
+     */
+    public String webhookExchange(String request) {
+        try {
+            java.security.KeyStore trust = java.security.KeyStore.getInstance("PKCS12");
+            trust.load(null, null);
+            trust.setCertificateEntry("ca", Certificates.parse(caBundlePem));
+            javax.net.ssl.TrustManagerFactory factory = javax.net.ssl.TrustManagerFactory.getInstance(
+                    javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+            factory.init(trust);
+            javax.net.ssl.SSLContext tls = javax.net.ssl.SSLContext.getInstance("TLS");
+            tls.init(null, factory.getTrustManagers(), null);
+            try (java.net.Socket socket = tls.getSocketFactory().createSocket("127.0.0.1", webhookPort)) {
+                socket.setSoTimeout(10_000);
+                socket.getOutputStream().write(request.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                socket.getOutputStream().flush();
+                java.io.ByteArrayOutputStream answer = new java.io.ByteArrayOutputStream();
+                byte[] buffer = new byte[8192];
+                try {
+                    for (int read; (read = socket.getInputStream().read(buffer)) >= 0; ) {
+                        answer.write(buffer, 0, read);
+                    }
+                } catch (java.net.SocketTimeoutException e) {
+                    // the server kept the connection open: return what it sent
+                }
+                return answer.toString(java.nio.charset.StandardCharsets.UTF_8);
+            }
+        } catch (java.security.GeneralSecurityException | IOException e) {
+            throw new IllegalStateException("cannot talk to the webhook: " + e.getMessage(), e);
+        }
+    }
+
     /** Writes a new serving certificate (from a new CA) over the files the operator serves; returns the new CA. */
     public String rotateCertificate() {
         Certificates.ServingCertificate tls =
