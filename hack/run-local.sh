@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Runs the operator on this machine with no cluster needed: starts a local control plane (etcd, kube-apiserver,
 # kube-controller-manager built by hack/test-env.sh) and a local registry, applies the CRDs, then runs the operator
-# in the foreground against them. Ctrl-C stops everything. State lives in ${RUN_DIR:-/tmp/image-size-operator-local}.
+# in the foreground against them. Every port is picked free. When the operator exits (Ctrl-C, a crash, or this script
+# being stopped) everything the script started is stopped too. State lives in ${RUN_DIR:-/tmp/image-size-operator-local}.
+# The operator runs with the JVM options of the chart: a heap that follows the memory limit (OPERATOR_MEMORY, 512m by
+# default, as the chart's container limit) and an exit on OutOfMemoryError.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -18,8 +21,25 @@ wait_for() { # wait_for DESCRIPTION COMMAND...
 }
 
 pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
-trap cleanup EXIT INT TERM
+cleanup() {
+  trap - EXIT INT TERM HUP
+  local p
+  # the operator first (it releases its Lease through the API server), then what it ran against
+  if [[ -n "${operator_pid:-}" ]]; then
+    kill "$operator_pid" 2>/dev/null || true
+    for _ in $(seq 1 40); do kill -0 "$operator_pid" 2>/dev/null || break; sleep 0.25; done
+  fi
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  for _ in $(seq 1 40); do # up to 10 s for a clean stop, then SIGKILL
+    local alive=0
+    for p in "${pids[@]}"; do kill -0 "$p" 2>/dev/null && alive=1; done
+    (( alive )) || break
+    sleep 0.25
+  done
+  for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap cleanup EXIT INT TERM HUP
 
 rm -rf "$RUN_DIR"; mkdir -p "$RUN_DIR/pki" "$RUN_DIR/etcd" "$RUN_DIR/registry"
 ETCD_PORT=$(free_port); ETCD_PEER_PORT=$(free_port); API_PORT=$(free_port); REGISTRY_PORT=$(free_port)
@@ -94,7 +114,7 @@ push_demo small 1000000
 push_demo large 30000000
 
 # The webhook, registered by URL on loopback; the operator issues its certificate and fills in the caBundle.
-WEBHOOK_PORT=$(free_port)
+WEBHOOK_PORT=$(free_port); HTTP_PORT=$(free_port)
 "$BIN/kubectl" apply -f - >/dev/null <<YAML
 apiVersion: admissionregistration.k8s.io/v1
 kind: ValidatingWebhookConfiguration
@@ -130,13 +150,21 @@ cat <<MSG
     bin/imagesize check 127.0.0.1:$REGISTRY_PORT/demo/large:1.0 --max 10Mi --insecure-registry 127.0.0.1:$REGISTRY_PORT
 
   local registry (plain HTTP): 127.0.0.1:$REGISTRY_PORT   webhook: https://127.0.0.1:$WEBHOOK_PORT/validate
+  metrics: http://127.0.0.1:$HTTP_PORT/q/metrics   health: http://127.0.0.1:$HTTP_PORT/q/health/ready
   logs: $RUN_DIR/*.log; starting the operator now; Ctrl-C stops it and everything above.
 
 MSG
-java -Dimagesize.webhook.host=127.0.0.1 -Dimagesize.webhook.port="$WEBHOOK_PORT" \
+# shellcheck disable=SC2086 # JAVA_OPTS is a list of options
+java -XX:MaxRAM="${OPERATOR_MEMORY:-512m}" -XX:MaxRAMPercentage=70 -XX:+ExitOnOutOfMemoryError ${JAVA_OPTS:-} \
+  -Dquarkus.http.host=127.0.0.1 -Dquarkus.http.port="$HTTP_PORT" \
+  -Dimagesize.webhook.host=127.0.0.1 -Dimagesize.webhook.port="$WEBHOOK_PORT" \
   -Dimagesize.webhook.tls.mode=self-managed -Dimagesize.webhook.tls.secret-namespace=image-size-operator \
   -Dimagesize.webhook.tls.dns-names=127.0.0.1 -Dimagesize.leader-election.lease-namespace=image-size-operator \
   -Dimagesize.registry.insecure-registries="127.0.0.1:$REGISTRY_PORT" \
   -jar "$ROOT/target/quarkus-app/quarkus-run.jar" &
-pids+=($!)
-wait "${pids[-1]}"
+operator_pid=$!
+pids+=("$operator_pid")
+status=0
+wait "$operator_pid" || status=$?
+echo "[run-local] the operator exited ($status); stopping everything it ran against" >&2
+exit "$status"

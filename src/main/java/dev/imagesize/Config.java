@@ -19,6 +19,48 @@ public interface Config {
 
     LeaderElection leaderElection();
 
+    Policies policies();
+
+    PullSecrets pullSecrets();
+
+    Assessment assessment();
+
+    /** What the operator does with policies it cannot use. */
+    interface Policies {
+        /**
+         * An Enforce policy that does not compile (undecodable, out of range) denies the workloads it would govern,
+         * with a message naming it, instead of letting them through unchecked.
+         */
+        @WithDefault("true")
+        boolean failClosed();
+    }
+
+    /** How pull secrets are read (GETs on demand, within each review's deadline). */
+    interface PullSecrets {
+        /** Pull secrets read per workload at most (its own and its ServiceAccount's); further ones are ignored. */
+        @WithDefault("16")
+        int maxPerWorkload();
+
+        /** How long a Secret or ServiceAccount that was read is trusted. */
+        @WithDefault("1m")
+        Duration ttl();
+
+        /** How long a missing or unusable Secret is remembered; a failed read is not remembered at all. */
+        @WithDefault("5s")
+        Duration negativeTtl();
+
+        /** Threads reading Secrets and ServiceAccounts. */
+        @WithDefault("8")
+        int threads();
+    }
+
+    /** The assessment shared by the webhook, the audit and the CLI. */
+    interface Assessment {
+        /** Containers checked per workload at most; further ones are UNKNOWN and onResolveError decides. */
+        @WithDefault("100")
+        int maxContainers();
+    }
+
     /** Reconcilers run on one replica at a time (a Lease); every replica serves the webhook. */
     interface LeaderElection {
         @WithDefault("true")
@@ -29,6 +71,24 @@ public interface Config {
 
         /** Namespace of the Lease (default: the operator's namespace, from POD_NAMESPACE, else the kubeconfig's). */
         Optional<String> leaseNamespace();
+
+        /**
+         * This replica's name in the Lease, in Events (reportingInstance) and in managedFields (default: POD_NAME,
+         * else host name and process id).
+         */
+        Optional<String> identity();
+
+        /** How long a Lease is valid without renewal; a follower takes over at most this long after a leader dies. */
+        @WithDefault("15s")
+        Duration leaseDuration();
+
+        /** A leader that cannot renew within this time stops leading (the audit and reconcilers stop). */
+        @WithDefault("10s")
+        Duration renewDeadline();
+
+        /** How often followers try to acquire, and leaders renew, the Lease. */
+        @WithDefault("2s")
+        Duration retryPeriod();
     }
 
     /** The validating admission webhook: HTTPS only, on its own port. */
@@ -261,5 +321,23 @@ public interface Config {
         /** Deadline of one audit's registry lookups. */
         @WithDefault("60s")
         Duration lookupTimeout();
+
+        /** Objects per page when the audit's informers list workloads (bounds the memory of the first list). */
+        @WithDefault("500")
+        long listPageSize();
+
+        /**
+         * A workload whose audit failed is retried after this, doubling up to the interval; the others go on.
+         */
+        @WithDefault("5s")
+        Duration errorBackoff();
+
+        /** A repeated violation moves its Event's count and lastTimestamp at most this often. */
+        @WithDefault("5m")
+        Duration eventRepeatInterval();
+
+        /** Threads writing verdicts (annotations, Events) to the API server. */
+        @WithDefault("4")
+        int writers();
     }
 }

@@ -6,67 +6,48 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.imagesize.Deadline;
-import dev.imagesize.image.ImageRef;
-import dev.imagesize.image.Platform;
-import dev.imagesize.image.PlatformSelection;
-import dev.imagesize.image.ResolveResult;
+import dev.imagesize.assessment.Assessments;
+import dev.imagesize.assessment.CredentialSource;
 import dev.imagesize.policy.Finding;
 import dev.imagesize.policy.Messages;
+import dev.imagesize.policy.PlatformScope;
 import dev.imagesize.policy.PolicyEvaluator;
 import dev.imagesize.policy.PolicySource;
 import dev.imagesize.policy.Rule;
-import dev.imagesize.registry.DockerConfig;
+import dev.imagesize.policy.UnusablePolicy;
 import dev.imagesize.registry.ImageSizeResolver;
 import dev.imagesize.workload.Workload;
+import dev.imagesize.workload.WorkloadKind;
 import dev.imagesize.workload.Workloads;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.ReplicationController;
-import io.fabric8.kubernetes.api.model.apps.DaemonSet;
-import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
-import io.fabric8.kubernetes.api.model.apps.StatefulSet;
-import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
-import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
-import java.util.function.Function;
 
 /**
  * Answers one AdmissionReview (v1): the pod spec of a Pod or pod controller is checked against every policy that
  * governs it. Enforce denies with every violating container in one message, Warn allows with warnings, Audit allows.
  * An UPDATE whose images did not change is allowed without any registry lookup. Every answer comes within the
- * deadline; what is not known by then is decided by each policy's onResolveError.
+ * review's deadline, credential reads included; what is not known by then is decided by each policy's
+ * onResolveError, and credentials not read in time are named in the warnings. An Enforce policy that cannot be used
+ * fails closed for the workloads it would govern.
  */
 public final class AdmissionHandler {
     private static final ObjectMapper JSON =
             new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
-    private static final Map<String, Class<? extends HasMetadata>> KINDS = Map.of(
-            "Pod", Pod.class,
-            "Deployment", Deployment.class,
-            "StatefulSet", StatefulSet.class,
-            "DaemonSet", DaemonSet.class,
-            "ReplicaSet", ReplicaSet.class,
-            "ReplicationController", ReplicationController.class,
-            "Job", Job.class,
-            "CronJob", CronJob.class);
 
     private final PolicySource policies;
-    private final ImageSizeResolver resolver;
-    private final Function<Workload, DockerConfig> credentials;
+    private final Assessments assessments;
+    private final CredentialSource credentials;
     private final Duration deadline;
 
     public AdmissionHandler(
-            PolicySource policies,
-            ImageSizeResolver resolver,
-            Function<Workload, DockerConfig> credentials,
-            Duration deadline) {
+            PolicySource policies, Assessments assessments, CredentialSource credentials, Duration deadline) {
         this.policies = policies;
-        this.resolver = resolver;
+        this.assessments = assessments;
         this.credentials = credentials;
         this.deadline = deadline;
     }
@@ -128,15 +109,17 @@ public final class AdmissionHandler {
     }
 
     private Reply decide(String uid, String kind, JsonNode request, Deadline due) {
-        Class<? extends HasMetadata> type = KINDS.get(kind);
+        WorkloadKind workloadKind = WorkloadKind.of(kind).orElse(null);
         String operation = request.path("operation").asText("");
         String subResource = request.path("subResource").asText("");
-        boolean checkedSubResource =
-                subResource.isEmpty() || ("Pod".equals(kind) && "ephemeralcontainers".equals(subResource));
-        if (type == null || !checkedSubResource || !(operation.equals("CREATE") || operation.equals("UPDATE"))) {
+        boolean checkedSubResource = subResource.isEmpty()
+                || (workloadKind == WorkloadKind.POD && "ephemeralcontainers".equals(subResource));
+        if (workloadKind == null
+                || !checkedSubResource
+                || !(operation.equals("CREATE") || operation.equals("UPDATE"))) {
             return allow(uid, kind, Decision.SKIPPED, List.of());
         }
-        HasMetadata object = read(request.path("object"), type);
+        HasMetadata object = read(request.path("object"), workloadKind.type());
         if (object.getMetadata().getNamespace() == null) {
             object.getMetadata().setNamespace(request.path("namespace").asText(null));
         }
@@ -144,7 +127,7 @@ public final class AdmissionHandler {
             object.getMetadata().setName(request.path("name").asText(""));
         }
         if (operation.equals("UPDATE") && request.hasNonNull("oldObject")) {
-            HasMetadata old = read(request.path("oldObject"), type);
+            HasMetadata old = read(request.path("oldObject"), workloadKind.type());
             if (Workloads.images(Workloads.podSpec(old)).equals(Workloads.images(Workloads.podSpec(object)))) {
                 return allow(
                         uid,
@@ -157,54 +140,44 @@ public final class AdmissionHandler {
         if (workload == null || workload.containers().isEmpty()) {
             return allow(uid, kind, Decision.SKIPPED, List.of());
         }
+        java.util.Map<String, String> namespaceLabels = policies.namespaceLabels(workload.namespace());
         List<Rule> rules = PolicyEvaluator.applicable(
-                policies.rules(),
-                workload.namespace(),
-                workload.templateLabels(),
-                policies.namespaceLabels(workload.namespace()));
-        if (rules.isEmpty()) {
+                policies.rules(), workload.namespace(), workload.templateLabels(), namespaceLabels);
+        List<String> failingClosed = new ArrayList<>();
+        for (UnusablePolicy unusable : policies.failingClosed()) {
+            if (unusable.scope().appliesTo(workload.namespace(), workload.templateLabels(), namespaceLabels)) {
+                failingClosed.add(unusable.scope().displayName() + " cannot be used (" + unusable.problem()
+                        + "); it asks for Enforce, so workloads it governs are denied until it is fixed");
+            }
+        }
+        if (rules.isEmpty() && failingClosed.isEmpty()) {
             return allow(uid, kind, Decision.SKIPPED, List.of());
         }
-        List<Platform> platforms = policies.clusterPlatforms();
-        Map<ImageRef, ResolveResult> sizes = resolve(workload, rules, platforms, due);
-        List<Finding> findings = PolicyEvaluator.evaluate(rules, workload.containers(), platforms, sizes::get);
-        return answer(uid, kind, strictest(rules), findings);
-    }
-
-    private Map<ImageRef, ResolveResult> resolve(
-            Workload workload, List<Rule> rules, List<Platform> platforms, Deadline due) {
-        Map<ImageRef, java.util.Set<Platform>> needed =
-                PolicyEvaluator.imagesToSize(rules, workload.containers(), platforms);
-        if (needed.isEmpty()) {
-            return Map.of();
-        }
-        DockerConfig workloadCredentials = credentials.apply(workload);
-        List<ImageSizeResolver.Lookup> lookups = new ArrayList<>();
-        needed.forEach((image, imagePlatforms) -> lookups.add(new ImageSizeResolver.Lookup(
-                image,
-                PlatformSelection.of(List.copyOf(imagePlatforms)),
-                workloadCredentials.credentialFor(image).orElse(null))));
-        List<ResolveResult> results = resolver.resolveAll(lookups, due, ImageSizeResolver.Priority.ADMISSION);
-        Map<ImageRef, ResolveResult> sizes = new HashMap<>();
-        for (int i = 0; i < lookups.size(); i++) {
-            sizes.put(lookups.get(i).image(), results.get(i));
-        }
-        return sizes;
+        Assessments.Assessed assessed = assessments
+                .assess(
+                        List.of(new Assessments.Subject(workload, rules)),
+                        PlatformScope.cluster(policies.clusterPlatforms()),
+                        credentials,
+                        due,
+                        ImageSizeResolver.Priority.ADMISSION)
+                .get(0);
+        String action = failingClosed.isEmpty() ? strictest(rules) : "Enforce";
+        return answer(uid, kind, action, assessed, failingClosed);
     }
 
     /** The most severe action among the governing policies (Enforce, then Warn, then Audit), for metrics. */
     private static String strictest(List<Rule> rules) {
-        Rule.Action action = rules.stream()
-                .map(Rule::action)
-                .min(java.util.Comparator.naturalOrder())
-                .orElse(Rule.Action.AUDIT);
-        return action.name().charAt(0) + action.name().substring(1).toLowerCase();
+        Rule.Action action =
+                rules.stream().map(Rule::action).min(Comparator.naturalOrder()).orElse(Rule.Action.AUDIT);
+        return Messages.capitalized(action.name());
     }
 
-    private Reply answer(String uid, String kind, String action, List<Finding> findings) {
-        List<String> denials = new ArrayList<>();
+    private Reply answer(
+            String uid, String kind, String action, Assessments.Assessed assessed, List<String> failingClosed) {
+        List<String> denials = new ArrayList<>(failingClosed);
         List<String> warnings = new ArrayList<>();
-        for (Finding finding : findings) {
+        boolean unknown = false;
+        for (Finding finding : assessed.findings()) {
             Rule.Action policyAction = finding.rule().action();
             if (policyAction == Rule.Action.AUDIT) {
                 continue;
@@ -212,6 +185,7 @@ public final class AdmissionHandler {
             if (finding.outcome() == Finding.Outcome.OVER) {
                 (policyAction == Rule.Action.ENFORCE ? denials : warnings).add(Messages.over(finding));
             } else if (finding.outcome() == Finding.Outcome.UNKNOWN) {
+                unknown = true;
                 switch (finding.rule().onResolveError()) {
                     case DENY ->
                         (policyAction == Rule.Action.ENFORCE ? denials : warnings).add(Messages.unknown(finding));
@@ -219,6 +193,9 @@ public final class AdmissionHandler {
                     case ALLOW -> {}
                 }
             }
+        }
+        if (unknown || !denials.isEmpty() || !warnings.isEmpty()) {
+            warnings.addAll(assessed.notes()); // credentials that could not be used may explain the answer
         }
         if (!denials.isEmpty()) {
             ObjectNode response = response(uid, false);
@@ -277,7 +254,7 @@ public final class AdmissionHandler {
         try {
             HasMetadata object = JSON.treeToValue(node, type);
             if (object.getMetadata() == null) {
-                object.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMeta());
+                object.setMetadata(new ObjectMeta());
             }
             return object;
         } catch (IOException e) {

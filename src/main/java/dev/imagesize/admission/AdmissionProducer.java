@@ -1,20 +1,20 @@
 package dev.imagesize.admission;
 
 import dev.imagesize.Config;
-import dev.imagesize.operator.ClusterView;
-import dev.imagesize.operator.PullSecrets;
-import dev.imagesize.registry.ImageSizeResolver;
+import dev.imagesize.assessment.Assessments;
+import dev.imagesize.cluster.ClusterView;
+import dev.imagesize.cluster.PullSecrets;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 
-/** Wires the admission handler to the cluster view, the resolver and the pull secrets. */
+/** Wires the admission handler to the cluster view, the assessment pipeline and the pull secrets. */
 public class AdmissionProducer {
 
     @Produces
     @Singleton
     AdmissionHandler admissionHandler(
-            ClusterView cluster, ImageSizeResolver resolver, PullSecrets pullSecrets, Config config) {
+            ClusterView cluster, Assessments assessments, PullSecrets pullSecrets, Config config) {
         return new AdmissionHandler(
-                cluster, resolver, pullSecrets::forWorkload, config.webhook().deadline());
+                cluster, assessments, pullSecrets, config.webhook().deadline());
     }
 }

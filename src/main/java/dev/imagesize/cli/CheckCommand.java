@@ -2,12 +2,17 @@ package dev.imagesize.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.imagesize.Deadline;
+import dev.imagesize.assessment.Assessments;
+import dev.imagesize.assessment.CredentialSource;
+import dev.imagesize.assessment.Credentials;
 import dev.imagesize.image.ByteSize;
 import dev.imagesize.image.ImageRef;
 import dev.imagesize.image.Platform;
 import dev.imagesize.image.PlatformSelection;
-import dev.imagesize.image.ResolveResult;
 import dev.imagesize.policy.Limits;
+import dev.imagesize.policy.PlatformScope;
+import dev.imagesize.policy.Rule;
 import dev.imagesize.registry.DockerCredentials;
 import dev.imagesize.registry.ImageSizeResolver;
 import dev.imagesize.registry.ResolverConfig;
@@ -99,19 +104,20 @@ public class CheckCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        Limits limits;
-        PlatformSelection platforms;
+        Rule rule;
+        PlatformScope scope;
         DockerCredentials credentials;
         ResolverConfig config;
         Duration deadline;
-        List<ImageRef> refs = new ArrayList<>();
         try {
-            limits = new Limits(
+            Limits limits = new Limits(
                     bytes("--max", maxImageSize), bytes("--max-layer-size", maxLayerSize), positive(maxLayers));
             if (limits.isEmpty()) {
                 throw new IllegalArgumentException("give at least one limit: --max, --max-layer-size or --max-layers");
             }
-            platforms = platformSelection();
+            PlatformSelection platforms = platformSelection();
+            rule = CheckRule.of(limits, platforms, commandLineLimits());
+            scope = platforms.all() ? PlatformScope.everyPlatform() : PlatformScope.cluster(List.of());
             config = registry.resolverConfig();
             credentials = registry.credentials(err);
             deadline = Durations.parse(timeout);
@@ -119,25 +125,25 @@ public class CheckCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("unknown output format \"" + output + "\"; use text or json");
             }
             for (String image : images) {
-                refs.add(ImageRef.parse(image));
+                ImageRef.parse(image); // a bad reference is a usage error, before any lookup
             }
         } catch (IllegalArgumentException e) { // includes InvalidImageReferenceException
             err.println("imagesize check: " + e.getMessage());
             return EXIT_UNKNOWN;
         }
 
-        List<CheckReport.Entry> entries = new ArrayList<>();
+        List<Assessments.Assessed> assessed;
         try (ImageSizeResolver resolver = ImageSizeResolver.forRegistries(config)) {
-            List<ImageSizeResolver.Lookup> lookups = refs.stream()
-                    .map(ref -> new ImageSizeResolver.Lookup(
-                            ref, platforms, credentials.credentialFor(ref).orElse(null)))
+            List<Assessments.Subject> subjects = images.stream()
+                    .map(image -> new Assessments.Subject(CheckRule.workload(image), List.of(rule)))
                     .toList();
-            List<ResolveResult> results = resolver.resolveAll(lookups, deadline);
-            for (int i = 0; i < refs.size(); i++) {
-                entries.addAll(CheckReport.entries(images.get(i), results.get(i), limits));
-            }
+            CredentialSource fromFile = (workloads, until) -> workloads.stream()
+                    .map(w -> new Credentials(credentials, List.of()))
+                    .toList();
+            assessed = new Assessments(resolver, Integer.MAX_VALUE)
+                    .assess(subjects, scope, fromFile, Deadline.in(deadline), ImageSizeResolver.Priority.ADMISSION);
         }
-        CheckReport report = new CheckReport(entries);
+        CheckReport report = CheckReport.of(assessed);
         if (output.equals("json")) {
             try {
                 out.println(new ObjectMapper()
@@ -148,10 +154,25 @@ public class CheckCommand implements Callable<Integer> {
                 return EXIT_UNKNOWN;
             }
         } else {
-            report.printText(out, limits);
+            report.printText(out, rule.limits());
         }
         out.flush();
         return report.exitCode();
+    }
+
+    /** The limits as the user gave them, to name the "policy" in messages: {@code --max 2Mi --max-layers 40}. */
+    private String commandLineLimits() {
+        List<String> parts = new ArrayList<>();
+        if (maxImageSize != null) {
+            parts.add("--max " + maxImageSize);
+        }
+        if (maxLayerSize != null) {
+            parts.add("--max-layer-size " + maxLayerSize);
+        }
+        if (maxLayers != null) {
+            parts.add("--max-layers " + maxLayers);
+        }
+        return String.join(" ", parts);
     }
 
     private PlatformSelection platformSelection() {

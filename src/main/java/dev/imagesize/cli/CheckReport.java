@@ -1,11 +1,11 @@
 package dev.imagesize.cli;
 
-import dev.imagesize.image.ByteSize;
+import dev.imagesize.assessment.Assessments;
 import dev.imagesize.image.ImageSize;
 import dev.imagesize.image.Layer;
 import dev.imagesize.image.Platform;
 import dev.imagesize.image.ResolveError;
-import dev.imagesize.image.ResolveResult;
+import dev.imagesize.policy.Finding;
 import dev.imagesize.policy.Limits;
 import dev.imagesize.policy.Limits.Breach;
 import dev.imagesize.policy.Messages;
@@ -16,30 +16,42 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
-/** The verdicts of one {@code imagesize check} run, printed as text for people or JSON for tools. */
+/**
+ * The verdicts of one {@code imagesize check} run, printed as text for people or JSON for tools. Each line carries
+ * the same sentence the webhook and the audit would write for the same image and limits.
+ */
 final class CheckReport {
 
     /** The verdict for one image on one platform. */
     enum Status {
         WITHIN,
         OVER,
-        ERROR
+        UNKNOWN
     }
 
     /**
-     * One line of the report: either a measured size with the limits it breaks, or an error.
+     * One line of the report: a measured size with the limits it breaks, or why the size is unknown.
      *
      * @param input the reference as the user typed it
-     * @param image the normalized reference
-     * @param platform the platform measured (or missing), null when the lookup failed as a whole
+     * @param platform the platform measured, null when the size is unknown
+     * @param message the sentence shared with the webhook and the audit (empty when within budget)
      */
     record Entry(
-            String input, String image, Platform platform, ImageSize size, List<Breach> breaches, ResolveError error) {
+            String input,
+            Platform platform,
+            ImageSize size,
+            List<Breach> breaches,
+            ResolveError error,
+            String message) {
         Status status() {
             if (error != null) {
-                return Status.ERROR;
+                return Status.UNKNOWN;
             }
             return breaches.isEmpty() ? Status.WITHIN : Status.OVER;
+        }
+
+        String image() {
+            return size != null ? size.image().toString() : input;
         }
     }
 
@@ -49,34 +61,46 @@ final class CheckReport {
         this.entries = List.copyOf(entries);
     }
 
-    static List<Entry> entries(String input, ResolveResult result, Limits limits) {
+    /** The report of assessed images, one entry per finding. */
+    static CheckReport of(List<Assessments.Assessed> assessed) {
         List<Entry> entries = new ArrayList<>();
-        if (result instanceof ResolveResult.Failed failed) {
-            entries.add(new Entry(input, failed.image().toString(), null, null, List.of(), failed.error()));
-            return entries;
+        for (Assessments.Assessed one : assessed) {
+            for (Finding finding : one.findings()) {
+                entries.add(entry(finding));
+            }
         }
-        ResolveResult.Sized sized = (ResolveResult.Sized) result;
-        for (ImageSize size : sized.sizes()) {
-            entries.add(new Entry(input, sized.image().toString(), size.platform(), size, limits.check(size), null));
-        }
-        for (Platform missing : sized.missingPlatforms()) {
-            String available =
-                    sized.availablePlatforms().stream().map(Platform::toString).collect(Collectors.joining(", "));
-            entries.add(new Entry(
-                    input,
-                    sized.image().toString(),
-                    missing,
-                    null,
-                    List.of(),
-                    new ResolveError(
-                            ResolveError.Kind.PLATFORM_MISSING,
-                            sized.image() + " has no " + missing + " image (it has: " + available + ")")));
-        }
+        return new CheckReport(entries);
+    }
+
+    static Entry entry(Finding finding) {
+        String input = finding.container().image();
+        return switch (finding.outcome()) {
+            case UNKNOWN -> new Entry(input, null, null, List.of(), finding.error(), Messages.unknown(finding));
+            case OVER ->
+                new Entry(
+                        input,
+                        finding.size().platform(),
+                        finding.size(),
+                        finding.breaches(),
+                        null,
+                        Messages.over(finding));
+            default ->
+                new Entry(
+                        input,
+                        finding.size() == null ? null : finding.size().platform(),
+                        finding.size(),
+                        List.of(),
+                        null,
+                        "");
+        };
+    }
+
+    List<Entry> entries() {
         return entries;
     }
 
     int exitCode() {
-        if (entries.stream().anyMatch(e -> e.status() == Status.ERROR)) {
+        if (entries.stream().anyMatch(e -> e.status() == Status.UNKNOWN)) {
             return CheckCommand.EXIT_UNKNOWN;
         }
         return entries.stream().anyMatch(e -> e.status() == Status.OVER)
@@ -88,9 +112,8 @@ final class CheckReport {
         for (Entry entry : entries) {
             String status = String.format("%-7s", entry.status());
             if (entry.error() != null) {
-                out.printf("%s %s%s%n", status, entry.image(), entry.platform() == null ? "" : "  " + entry.platform());
-                out.printf(
-                        "        %s: %s%n", entry.error().kind(), entry.error().message());
+                out.printf("%s %s%n", status, entry.image());
+                out.printf("        %s: %s%n", entry.error().kind(), entry.message());
                 continue;
             }
             ImageSize size = entry.size();
@@ -99,27 +122,27 @@ final class CheckReport {
                     status,
                     entry.image(),
                     entry.platform(),
-                    ByteSize.format(size.compressedSizeBytes()),
+                    Messages.format(size.compressedSizeBytes(), 1),
                     size.compressedSizeBytes(),
                     size.layers().size());
             out.printf(
                     "        manifest %s%s%n",
                     size.manifestDigest(), size.indexDigest() == null ? "" : "  index " + size.indexDigest());
-            for (Breach breach : entry.breaches()) {
-                out.printf("        %s%n", describe(breach));
+            if (!entry.message().isEmpty()) {
+                out.printf("        %s%n", entry.message());
             }
             out.printf("        %-11s %-12s %-20s %s%n", "SIZE", "BYTES", "DIGEST", "MEDIA TYPE");
             for (Layer layer : size.layersLargestFirst()) {
                 out.printf(
                         "        %-11s %-12d %-20s %s%n",
-                        ByteSize.format(layer.sizeBytes()),
+                        Messages.format(layer.sizeBytes(), 1),
                         layer.sizeBytes(),
                         Messages.digestPrefix(layer.digest()),
                         layer.mediaType());
             }
             out.printf(
                     "        %-11s %-12d %s%n",
-                    ByteSize.format(size.configSizeBytes()), size.configSizeBytes(), "(config)");
+                    Messages.format(size.configSizeBytes(), 1), size.configSizeBytes(), "(config)");
         }
         Map<Status, Long> counts =
                 entries.stream().collect(Collectors.groupingBy(Entry::status, Collectors.counting()));
@@ -128,7 +151,7 @@ final class CheckReport {
                 entries.size(),
                 counts.getOrDefault(Status.WITHIN, 0L),
                 counts.getOrDefault(Status.OVER, 0L),
-                counts.getOrDefault(Status.ERROR, 0L),
+                counts.getOrDefault(Status.UNKNOWN, 0L),
                 describe(limits));
     }
 
@@ -145,7 +168,7 @@ final class CheckReport {
             ImageSize size = entry.size();
             if (size != null) {
                 json.put("sizeBytes", size.compressedSizeBytes());
-                json.put("size", ByteSize.format(size.compressedSizeBytes()));
+                json.put("size", Messages.format(size.compressedSizeBytes(), 1));
                 json.put("manifestDigest", size.manifestDigest());
                 json.put("indexDigest", size.indexDigest());
                 json.put("mediaType", size.mediaType());
@@ -187,6 +210,9 @@ final class CheckReport {
                                 "message",
                                 entry.error().message()));
             }
+            if (!entry.message().isEmpty()) {
+                json.put("message", entry.message());
+            }
             results.add(json);
         }
         Map<String, Object> root = new LinkedHashMap<>();
@@ -195,25 +221,13 @@ final class CheckReport {
         return root;
     }
 
-    private static String describe(Breach breach) {
-        return switch (breach.limit()) {
-            case MAX_IMAGE_SIZE ->
-                "image size " + ByteSize.format(breach.actual()) + " is over --max " + ByteSize.format(breach.allowed())
-                        + " by " + ByteSize.format(breach.excess());
-            case MAX_LAYER_SIZE ->
-                "layer " + Messages.digestPrefix(breach.layer().digest()) + " of " + ByteSize.format(breach.actual())
-                        + " is over --max-layer-size " + ByteSize.format(breach.allowed());
-            case MAX_LAYERS -> breach.actual() + " layers is over --max-layers " + breach.allowed();
-        };
-    }
-
     private static String describe(Limits limits) {
         List<String> parts = new ArrayList<>();
         if (limits.maxImageSizeBytes() != null) {
-            parts.add("--max " + ByteSize.format(limits.maxImageSizeBytes()));
+            parts.add("--max " + Messages.format(limits.maxImageSizeBytes(), 1));
         }
         if (limits.maxLayerSizeBytes() != null) {
-            parts.add("--max-layer-size " + ByteSize.format(limits.maxLayerSizeBytes()));
+            parts.add("--max-layer-size " + Messages.format(limits.maxLayerSizeBytes(), 1));
         }
         if (limits.maxLayers() != null) {
             parts.add("--max-layers " + limits.maxLayers());

@@ -5,7 +5,7 @@ import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
 
-/** Readiness: the operator has started and its informer caches are synced. */
+/** Readiness: the operator has started, its cluster view is synced and the webhook serves with a certificate. */
 @Readiness
 @Singleton
 public class OperatorReadiness implements HealthCheck {

@@ -6,131 +6,193 @@ import dev.imagesize.api.v1alpha1.PolicyCondition;
 import dev.imagesize.api.v1alpha1.Violation;
 import dev.imagesize.policy.Finding;
 import dev.imagesize.policy.Limits;
+import dev.imagesize.policy.Messages;
 import dev.imagesize.policy.Rule;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 
 /**
- * Derives a policy's status from the audit's findings: counts, the largest violations (bounded), and a Ready
- * condition whose lastTransitionTime moves only when its status does. Equal inputs give an equal status, so the
- * reconciler can skip patches that change nothing.
+ * A policy's status as a pure function of its rule, the audit's findings for it, the previous status and the time:
+ * counts, the largest violations (bounded), and a Ready condition whose lastTransitionTime moves only when its status
+ * does. Until a new leader's first audit is done, the counts are the previous status's (a restart loses nothing).
+ * Equal inputs give an equal status, so the reconciler skips patches that change nothing.
  */
 public final class PolicyStatuses {
+    /** Ready: the first audit since this replica leads has not finished yet. */
+    public static final String EVALUATING = "Evaluating";
+    /** Ready False: some governed workloads have images whose size is unknown. */
+    public static final String RESOLVE_ERRORS = "ResolveErrors";
+    /** Ready True: every governed workload was evaluated. */
+    public static final String EVALUATED = "Evaluated";
+    /** Ready False: the policy cannot be used. */
+    public static final String INVALID_POLICY = "InvalidPolicy";
+    /** A second condition: whether every image glob says which registry it means. */
+    public static final String IMAGE_GLOBS = "ImageGlobs";
+    /** ImageGlobs True: every glob names its registry, or matches every registry on purpose. */
+    public static final String GLOBS_UNAMBIGUOUS = "Unambiguous";
+    /** ImageGlobs False: a glob names no registry, or can match no image; the message says which and how to fix it. */
+    public static final String GLOBS_AMBIGUOUS = "Ambiguous";
+
     private PolicyStatuses() {}
 
-    /** The status of {@code rule}'s policy at {@code generation}, keeping what {@code previous} says is unchanged. */
+    /**
+     * The status of {@code rule}'s policy at {@code generation}.
+     *
+     * @param audited the workloads the policy governs, each with only this policy's findings
+     * @param firstPassDone whether every workload has been audited once since this replica leads
+     */
     public static ImageSizePolicyStatus of(
-            Rule rule, Long generation, WorkloadAudit audit, ImageSizePolicyStatus previous, Instant now) {
+            Rule rule,
+            Long generation,
+            Collection<FindingsStore.Audited> audited,
+            boolean firstPassDone,
+            ImageSizePolicyStatus previous,
+            Instant now) {
         int workloads = 0;
         int violations = 0;
         int unresolved = 0;
-        String firstError = null;
-        for (WorkloadAudit.Audited audited : audit.audited()) {
-            List<Finding> mine = audited.findings().stream()
-                    .filter(f -> WorkloadAudit.sameRule(f.rule(), rule))
-                    .toList();
+        FindingsStore.Audited firstUnresolved = null;
+        Finding firstError = null;
+        List<Violation> top = new ArrayList<>();
+        List<FindingsStore.Audited> ordered = audited.stream()
+                .sorted(Comparator.comparing(
+                        (FindingsStore.Audited a) -> a.namespace() + "/" + a.name() + "/" + a.kind()))
+                .toList();
+        for (FindingsStore.Audited workload : ordered) {
+            List<Finding> mine = workload.findings();
             if (mine.isEmpty()) {
                 continue;
             }
             workloads++;
-            List<Finding> broken = mine.stream()
-                    .filter(f -> f.outcome() == Finding.Outcome.OVER)
-                    .toList();
-            if (!broken.isEmpty()) {
-                violations++;
-            } else {
-                Finding unknown = mine.stream()
-                        .filter(f -> f.outcome() == Finding.Outcome.UNKNOWN)
-                        .findFirst()
-                        .orElse(null);
-                if (unknown != null) {
-                    unresolved++;
-                    if (firstError == null) {
-                        firstError = unknown.container().image() + ": "
-                                + unknown.error().message();
+            boolean over = false;
+            for (Finding f : mine) {
+                if (f.outcome() == Finding.Outcome.OVER) {
+                    over = true;
+                    for (Limits.Breach breach : f.breaches()) {
+                        top.add(violation(workload, f, breach));
                     }
                 }
             }
-        }
-        List<Violation> top = new ArrayList<>();
-        for (WorkloadAudit.Audited audited : audit.audited()) {
-            for (Finding f : audited.findings()) {
-                if (f.outcome() == Finding.Outcome.OVER && WorkloadAudit.sameRule(f.rule(), rule)) {
-                    for (Limits.Breach breach : f.breaches()) {
-                        top.add(violation(audited, f, breach));
-                    }
+            if (over) {
+                violations++;
+                continue;
+            }
+            Finding unknown = mine.stream()
+                    .filter(f -> f.outcome() == Finding.Outcome.UNKNOWN)
+                    .findFirst()
+                    .orElse(null);
+            if (unknown != null) {
+                unresolved++;
+                if (firstError == null) {
+                    firstError = unknown;
+                    firstUnresolved = workload;
                 }
             }
         }
         top.sort(Comparator.comparing((Violation v) -> v.getSizeBytes() == null ? 0L : v.getSizeBytes())
                 .reversed()
-                .thenComparing(v -> v.getNamespace() + "/" + v.getName() + "/" + v.getContainer()));
+                .thenComparing(
+                        v -> v.getNamespace() + "/" + v.getName() + "/" + v.getContainer() + "/" + v.getLimit()));
 
         ImageSizePolicyStatus status = new ImageSizePolicyStatus();
         status.setObservedGeneration(generation);
-        status.setWorkloads(workloads);
-        status.setViolations(violations);
-        status.setUnresolved(unresolved);
-        status.setTopViolations(top.subList(0, Math.min(top.size(), ImageSizePolicyStatus.MAX_TOP_VIOLATIONS)));
+        if (!firstPassDone && previous != null && previous.getWorkloads() != null) {
+            // a new leader has not looked at every workload yet: keep what the last one found until it has
+            status.setWorkloads(previous.getWorkloads());
+            status.setViolations(previous.getViolations());
+            status.setUnresolved(previous.getUnresolved());
+            status.setTopViolations(
+                    previous.getTopViolations() == null
+                            ? new ArrayList<>()
+                            : new ArrayList<>(previous.getTopViolations()));
+        } else {
+            status.setWorkloads(workloads);
+            status.setViolations(violations);
+            status.setUnresolved(unresolved);
+            status.setTopViolations(
+                    new ArrayList<>(top.subList(0, Math.min(top.size(), ImageSizePolicyStatus.MAX_TOP_VIOLATIONS))));
+        }
         PolicyCondition ready;
-        if (!audit.firstPassDone()) {
+        if (!firstPassDone) {
             ready = new PolicyCondition(
                     PolicyCondition.READY,
                     "Unknown",
-                    "Evaluating",
+                    EVALUATING,
                     "waiting for the first audit of the cluster's workloads");
         } else if (unresolved > 0) {
             ready = new PolicyCondition(
                     PolicyCondition.READY,
                     "False",
-                    "ResolveErrors",
-                    unresolved + " of " + workloads
-                            + " workloads have images whose size could not be determined; first: " + firstError);
+                    RESOLVE_ERRORS,
+                    PersistedText.stable(unresolved + " of " + workloads
+                            + " workloads have images whose size could not be determined; first: "
+                            + firstUnresolved.kind() + " " + firstUnresolved.namespace() + "/" + firstUnresolved.name()
+                            + ": " + Messages.unknown(firstError)));
         } else {
             ready = new PolicyCondition(
                     PolicyCondition.READY,
                     "True",
-                    "Evaluated",
+                    EVALUATED,
                     workloads + " workloads evaluated, " + violations + " over budget");
         }
-        status.setConditions(List.of(withTransitionTime(ready, generation, previous, now)));
+        List<String> warnings = rule.globWarnings();
+        PolicyCondition globs = warnings.isEmpty()
+                ? new PolicyCondition(IMAGE_GLOBS, "True", GLOBS_UNAMBIGUOUS, "every image glob names its registry")
+                : new PolicyCondition(
+                        IMAGE_GLOBS,
+                        "False",
+                        GLOBS_AMBIGUOUS,
+                        Messages.bounded(String.join("; ", warnings), PersistedText.MAX_LENGTH));
+        status.setConditions(new ArrayList<>(List.of(
+                withTransitionTime(ready, generation, previous, now),
+                withTransitionTime(globs, generation, previous, now))));
         return status;
     }
 
-    /** The status of a policy the operator cannot use (it should never pass the API server's validation). */
+    /** The status of a policy the operator cannot use: why, and what that means for the workloads it governs. */
     public static ImageSizePolicyStatus invalid(
-            Long generation, String message, ImageSizePolicyStatus previous, Instant now) {
+            Long generation, String problem, boolean failsClosed, ImageSizePolicyStatus previous, Instant now) {
         ImageSizePolicyStatus status = new ImageSizePolicyStatus();
         status.setObservedGeneration(generation);
-        status.setConditions(List.of(withTransitionTime(
-                new PolicyCondition(PolicyCondition.READY, "False", "InvalidPolicy", message),
+        status.setWorkloads(0);
+        status.setViolations(0);
+        status.setUnresolved(0);
+        status.setTopViolations(new ArrayList<>());
+        String consequence = failsClosed
+                ? "; it asks for Enforce, so the webhook denies the workloads it governs until it is fixed"
+                : "; it is ignored until it is fixed";
+        status.setConditions(new ArrayList<>(List.of(withTransitionTime(
+                new PolicyCondition(
+                        PolicyCondition.READY,
+                        "False",
+                        INVALID_POLICY,
+                        PersistedText.stable("the operator cannot use this policy: " + problem + consequence)),
                 generation,
                 previous,
-                now)));
+                now))));
         return status;
     }
 
-    private static Violation violation(WorkloadAudit.Audited audited, Finding finding, Limits.Breach breach) {
+    private static Violation violation(FindingsStore.Audited audited, Finding finding, Limits.Breach breach) {
         Violation v = new Violation();
-        v.setKind(audited.workload().kind());
-        v.setNamespace(audited.workload().namespace());
-        v.setName(audited.workload().name());
+        v.setKind(audited.kind());
+        v.setNamespace(audited.namespace());
+        v.setName(audited.name());
         v.setContainer(finding.container().name());
-        v.setImage(finding.container().image());
+        v.setImage(Messages.bounded(finding.container().image(), PersistedText.MAX_LENGTH));
         v.setDigest(finding.size().manifestDigest());
         v.setPlatform(finding.size().platform().toString());
         v.setPolicy(finding.rule().key());
         switch (breach.limit()) {
-            case MAX_IMAGE_SIZE -> {
-                v.setLimit(LimitName.MAX_IMAGE_SIZE);
-                v.setSizeBytes(breach.actual());
-                v.setLimitBytes(breach.allowed());
-            }
-            case MAX_LAYER_SIZE -> {
-                v.setLimit(LimitName.MAX_LAYER_SIZE);
+            case MAX_IMAGE_SIZE, MAX_LAYER_SIZE -> {
+                v.setLimit(
+                        breach.limit() == Limits.Breach.Limit.MAX_IMAGE_SIZE
+                                ? LimitName.MAX_IMAGE_SIZE
+                                : LimitName.MAX_LAYER_SIZE);
                 v.setSizeBytes(breach.actual());
                 v.setLimitBytes(breach.allowed());
             }

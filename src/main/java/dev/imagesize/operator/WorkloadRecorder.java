@@ -1,151 +1,110 @@
 package dev.imagesize.operator;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.imagesize.policy.Finding;
 import dev.imagesize.policy.Messages;
-import io.fabric8.kubernetes.api.model.Event;
-import io.fabric8.kubernetes.api.model.EventBuilder;
-import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
+import dev.imagesize.workload.WorkloadKind;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import jakarta.inject.Singleton;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import java.time.Instant;
-import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 
 /**
- * Writes the audit's verdict onto workloads: {@code imagesize.dev/*} annotations by server-side apply under the
- * operator's field manager, only when they change; and one {@code Warning ImageTooLarge} Event per distinct set of
- * violations (its name is derived from them, so a repeated pass creates nothing new).
+ * Writes the audit's verdict onto workloads: the {@code imagesize.dev/*} annotations, only when they change (a merge
+ * patch under this replica's field manager that also removes our annotations the verdict no longer has), and a
+ * {@code Warning ImageTooLarge} Event per distinct set of violations, whose count moves on repeats.
  */
-@Singleton
-public class WorkloadRecorder {
-    public static final String FIELD_MANAGER = "image-size-operator";
+public final class WorkloadRecorder {
     public static final String REASON = "ImageTooLarge";
     private static final Logger LOG = Logger.getLogger(WorkloadRecorder.class);
 
     private final KubernetesClient client;
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final Identity identity;
+    private final WorkloadEvents events;
+    private final Runnable onWrite;
 
-    WorkloadRecorder(KubernetesClient client) {
+    /**
+     * @param onWrite told about every annotation write (for the writes metric)
+     */
+    public WorkloadRecorder(KubernetesClient client, Identity identity, WorkloadEvents events, Runnable onWrite) {
         this.client = client;
+        this.identity = identity;
+        this.events = events;
+        this.onWrite = onWrite;
     }
 
+    /** Records {@code verdict} on {@code workload} (a cached copy: its annotations tell what is written already). */
     public void record(HasMetadata workload, WorkloadVerdict verdict, List<Finding> findings, Instant now) {
-        if (!verdict.isWrittenIn(workload.getMetadata().getAnnotations())) {
-            apply(workload, verdict.annotations(now));
+        Map<String, String> current = workload.getMetadata().getAnnotations();
+        if (!verdict.isWrittenIn(current)) {
+            annotate(workload, verdict.annotations(now), current);
         }
         List<Finding> over = findings.stream()
                 .filter(f -> f.outcome() == Finding.Outcome.OVER)
                 .toList();
         if (!over.isEmpty()) {
-            emitEvent(workload, over, verdict, now);
+            String signature = over.stream()
+                    .map(f -> f.rule().displayName() + "|" + f.container().name() + "|"
+                            + f.size().manifestDigest() + "|" + f.limits())
+                    .sorted()
+                    .collect(Collectors.joining(";"));
+            String message = verdict.summary().isEmpty() ? Messages.over(over.get(0)) : verdict.summary();
+            events.warn(workload, REASON, signature, message, now);
         }
     }
 
     /** Removes our annotations from a workload no policy governs any more. */
     public void clear(HasMetadata workload) {
-        Map<String, String> annotations = workload.getMetadata().getAnnotations();
-        if (annotations != null && annotations.keySet().stream().anyMatch(k -> k.startsWith(WorkloadVerdict.PREFIX))) {
-            apply(workload, Map.of());
+        Map<String, String> current = workload.getMetadata().getAnnotations();
+        if (current != null && current.keySet().stream().anyMatch(k -> k.startsWith(WorkloadVerdict.PREFIX))) {
+            annotate(workload, Map.of(), current);
         }
     }
 
-    private void apply(HasMetadata workload, Map<String, String> annotations) {
-        GenericKubernetesResource patch = new GenericKubernetesResourceBuilder()
-                .withApiVersion(workload.getApiVersion())
-                .withKind(workload.getKind())
-                .withNewMetadata()
-                .withName(workload.getMetadata().getName())
-                .withNamespace(workload.getMetadata().getNamespace())
-                .withAnnotations(annotations)
-                .endMetadata()
-                .build();
+    private void annotate(HasMetadata workload, Map<String, String> wanted, Map<String, String> current) {
+        Map<String, Object> annotations = new LinkedHashMap<>(wanted);
+        if (current != null) {
+            current.keySet().stream()
+                    .filter(k -> k.startsWith(WorkloadVerdict.PREFIX) && !wanted.containsKey(k))
+                    .forEach(k -> annotations.put(k, null)); // null removes it in a merge patch
+        }
+        Map<String, Object> metadata = new LinkedHashMap<>();
+        metadata.put("annotations", annotations);
+        String patch;
         try {
-            client.genericKubernetesResources(workload.getApiVersion(), workload.getKind())
-                    .inNamespace(workload.getMetadata().getNamespace())
-                    .resource(patch)
-                    .fieldManager(FIELD_MANAGER)
-                    .forceConflicts()
-                    .serverSideApply();
+            patch = JSON.writeValueAsString(Map.of("metadata", metadata)); // keeps the nulls that remove keys
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+        WorkloadKind kind = WorkloadKind.of(workload).orElseThrow();
+        try {
+            // on the cached copy: the client then names the object without reading it first
+            client.resource(workload)
+                    .patch(
+                            new PatchContext.Builder()
+                                    .withPatchType(PatchType.JSON_MERGE)
+                                    .withFieldManager(identity.fieldManager())
+                                    .build(),
+                            patch);
+            onWrite.run();
         } catch (KubernetesClientException e) {
             if (e.getCode() != 404) { // deleted meanwhile: nothing to record
                 LOG.warnf(
                         "cannot annotate %s %s/%s: %s",
-                        workload.getKind(),
+                        kind.kind(),
                         workload.getMetadata().getNamespace(),
                         workload.getMetadata().getName(),
                         e.getMessage());
             }
         }
-    }
-
-    private void emitEvent(HasMetadata workload, List<Finding> over, WorkloadVerdict verdict, Instant now) {
-        String signature = over.stream()
-                .map(f -> f.rule().displayName() + "|" + f.container().name() + "|"
-                        + f.size().manifestDigest() + "|" + f.limits())
-                .sorted()
-                .collect(Collectors.joining(";"));
-        String name = truncate(workload.getMetadata().getName(), 200) + ".imagesize-" + hash(signature);
-        String message = verdict.summary();
-        Event event = new EventBuilder()
-                .withNewMetadata()
-                .withName(name)
-                .withNamespace(workload.getMetadata().getNamespace())
-                .addToLabels("app.kubernetes.io/managed-by", FIELD_MANAGER)
-                .endMetadata()
-                .withNewInvolvedObject()
-                .withApiVersion(workload.getApiVersion())
-                .withKind(workload.getKind())
-                .withName(workload.getMetadata().getName())
-                .withNamespace(workload.getMetadata().getNamespace())
-                .withUid(workload.getMetadata().getUid())
-                .endInvolvedObject()
-                .withType("Warning")
-                .withReason(REASON)
-                .withMessage(message.isEmpty() ? Messages.over(over.get(0)) : message)
-                .withFirstTimestamp(now.toString())
-                .withLastTimestamp(now.toString())
-                .withCount(1)
-                .withNewSource()
-                .withComponent(FIELD_MANAGER)
-                .endSource()
-                .withReportingComponent(FIELD_MANAGER)
-                .build();
-        try {
-            client.v1()
-                    .events()
-                    .inNamespace(workload.getMetadata().getNamespace())
-                    .resource(event)
-                    .create();
-        } catch (KubernetesClientException e) {
-            if (e.getCode() != 409) { // 409: this very set of violations was already reported
-                LOG.warnf(
-                        "cannot record event for %s %s/%s: %s",
-                        workload.getKind(),
-                        workload.getMetadata().getNamespace(),
-                        workload.getMetadata().getName(),
-                        e.getMessage());
-            }
-        }
-    }
-
-    private static String hash(String text) {
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(digest, 0, 8);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static String truncate(String text, int max) {
-        return text.length() <= max ? text : text.substring(0, max);
     }
 }

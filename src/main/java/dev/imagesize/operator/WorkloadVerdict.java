@@ -1,6 +1,5 @@
 package dev.imagesize.operator;
 
-import dev.imagesize.image.ByteSize;
 import dev.imagesize.policy.Finding;
 import dev.imagesize.policy.Messages;
 import java.time.Instant;
@@ -12,7 +11,8 @@ import java.util.Optional;
 
 /**
  * The audit's verdict on one workload over every policy that governs it, and the {@code imagesize.dev/*}
- * annotations that carry it. Annotations change only when the verdict does, so writing them causes no watch loop.
+ * annotations that carry it. Annotations change only when the verdict does, so writing them causes no watch loop;
+ * their text is at most 1 KiB and carries no number that changes between passes.
  */
 public record WorkloadVerdict(
         String verdict, String largestImage, Long largestImageBytes, int violations, String summary) {
@@ -26,9 +26,6 @@ public record WorkloadVerdict(
     public static final String COMPLIANT = "Compliant";
     public static final String VIOLATION = "Violation";
     public static final String UNKNOWN = "Unknown";
-
-    /** Longest annotation value we write for the summary; the full list is in Events and policy status. */
-    private static final int SUMMARY_LIMIT = 1024;
 
     public static WorkloadVerdict of(List<Finding> findings) {
         List<Finding> over = findings.stream()
@@ -54,13 +51,15 @@ public record WorkloadVerdict(
         }
         return new WorkloadVerdict(
                 verdict,
-                largest.map(f -> f.container().image() + " "
-                                + ByteSize.format(f.size().compressedSizeBytes()) + " ("
-                                + f.size().platform() + ")")
+                largest.map(f -> Messages.bounded(
+                                f.container().image() + " "
+                                        + Messages.format(f.size().compressedSizeBytes(), 1) + " ("
+                                        + f.size().platform() + ")",
+                                PersistedText.MAX_LENGTH))
                         .orElse(null),
                 largest.map(f -> f.size().compressedSizeBytes()).orElse(null),
                 over.size(),
-                summary.length() > SUMMARY_LIMIT ? summary.substring(0, SUMMARY_LIMIT - 3) + "..." : summary);
+                PersistedText.stable(summary));
     }
 
     /** The annotations for this verdict, stamped with when it was reached. */

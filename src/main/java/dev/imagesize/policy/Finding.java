@@ -36,7 +36,7 @@ public record Finding(
         UNKNOWN
     }
 
-    /** For sorting: how far over the budget (bytes over the image limit first, then the layer limit). */
+    /** For sorting: the largest excess in bytes over any byte limit (image or layer); 0 for layer counts only. */
     public long excessBytes() {
         return breaches.stream()
                 .filter(breach -> breach.limit().isBytes())

@@ -15,4 +15,9 @@ public interface PolicySource {
 
     /** Distinct platforms of the cluster's Nodes; empty when there are no nodes. */
     List<Platform> clusterPlatforms();
+
+    /** Enforce policies that cannot be used and fail closed for the workloads they would govern. */
+    default List<UnusablePolicy> failingClosed() {
+        return List.of();
+    }
 }

@@ -19,7 +19,7 @@ import java.util.Optional;
  * by host (with {@code *} wildcards per DNS label), port, and path prefix; the most specific entry wins.
  * Nothing here ever prints a secret.
  */
-public final class DockerConfig {
+public final class DockerConfig implements CredentialLookup {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final DockerConfig EMPTY = new DockerConfig(List.of());
 
@@ -98,6 +98,7 @@ public final class DockerConfig {
     }
 
     /** The credential for {@code image}, if any entry matches it. */
+    @Override
     public Optional<RegistryCredential> credentialFor(ImageRef image) {
         String[] hostPort = splitHostPort(image.registry());
         String imageHost = hostPort[0];

@@ -27,7 +27,7 @@ import java.util.function.Consumer;
  * that has nothing for a registry, is missing or fails leaves the lookup to the next source; failures are reported to
  * the warnings consumer without anything the helper printed.
  */
-public final class DockerCredentials {
+public final class DockerCredentials implements CredentialLookup {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String DOCKER_HUB_SERVER = "https://index.docker.io/v1/";
 
@@ -114,6 +114,7 @@ public final class DockerCredentials {
     }
 
     /** The credential for {@code image}: its registry's credential helper, the credentials store, then auths. */
+    @Override
     public Optional<RegistryCredential> credentialFor(ImageRef image) {
         String registry = image.registry();
         Optional<RegistryCredential> fromHelpers = looked.computeIfAbsent(registry, this::fromHelpers);

@@ -6,100 +6,62 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.LocalObjectReference;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.OwnerReference;
-import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
-import io.fabric8.kubernetes.api.model.ReplicationController;
-import io.fabric8.kubernetes.api.model.apps.DaemonSet;
-import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
-import io.fabric8.kubernetes.api.model.apps.StatefulSet;
-import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
-import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Collectors;
 
-/** Reads the pod spec out of Pods and every pod controller we understand. */
+/** Reads the pod spec out of Pods and every pod controller of {@link WorkloadKind}. */
 public final class Workloads {
     /** The kinds whose pod templates are checked. */
-    public static final Set<String> KINDS = Set.of(
-            "Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Job", "CronJob");
+    public static final Set<String> KINDS =
+            Arrays.stream(WorkloadKind.values()).map(WorkloadKind::kind).collect(Collectors.toUnmodifiableSet());
 
     private Workloads() {}
 
     /** The workload view of {@code resource}, or empty for kinds we do not check (or objects without a pod spec). */
     public static Optional<Workload> of(HasMetadata resource) {
-        ObjectMeta meta = resource.getMetadata();
-        if (resource instanceof Pod pod) {
-            return Optional.of(workload("Pod", meta, meta.getLabels(), pod.getSpec()));
+        Optional<WorkloadKind> kind = WorkloadKind.of(resource);
+        if (kind.isEmpty()) {
+            return Optional.empty();
         }
-        PodTemplateSpec template = template(resource);
+        ObjectMeta meta = resource.getMetadata();
+        if (kind.get() == WorkloadKind.POD) {
+            return Optional.of(
+                    workload("Pod", meta, meta.getLabels(), kind.get().podSpec(resource)));
+        }
+        PodTemplateSpec template = kind.get().template(resource);
         if (template == null) {
             return Optional.empty();
         }
         ObjectMeta templateMeta = template.getMetadata();
         return Optional.of(workload(
-                resource.getKind() != null
-                        ? resource.getKind()
-                        : resource.getClass().getSimpleName(),
-                meta,
-                templateMeta == null ? null : templateMeta.getLabels(),
-                template.getSpec()));
-    }
-
-    /** The pod template of a controller, or null. */
-    public static PodTemplateSpec template(HasMetadata resource) {
-        if (resource instanceof Deployment d && d.getSpec() != null) {
-            return d.getSpec().getTemplate();
-        }
-        if (resource instanceof StatefulSet s && s.getSpec() != null) {
-            return s.getSpec().getTemplate();
-        }
-        if (resource instanceof DaemonSet d && d.getSpec() != null) {
-            return d.getSpec().getTemplate();
-        }
-        if (resource instanceof ReplicaSet r && r.getSpec() != null) {
-            return r.getSpec().getTemplate();
-        }
-        if (resource instanceof ReplicationController r && r.getSpec() != null) {
-            return r.getSpec().getTemplate();
-        }
-        if (resource instanceof Job j && j.getSpec() != null) {
-            return j.getSpec().getTemplate();
-        }
-        if (resource instanceof CronJob c
-                && c.getSpec() != null
-                && c.getSpec().getJobTemplate() != null
-                && c.getSpec().getJobTemplate().getSpec() != null) {
-            return c.getSpec().getJobTemplate().getSpec().getTemplate();
-        }
-        return null;
+                kind.get().kind(), meta, templateMeta == null ? null : templateMeta.getLabels(), template.getSpec()));
     }
 
     /** The pod spec of a Pod or of a controller's template, or null. */
     public static PodSpec podSpec(HasMetadata resource) {
-        if (resource instanceof Pod pod) {
-            return pod.getSpec();
-        }
-        PodTemplateSpec template = template(resource);
-        return template == null ? null : template.getSpec();
+        return WorkloadKind.of(resource).map(kind -> kind.podSpec(resource)).orElse(null);
     }
 
     /**
-     * True when a controller we check owns this object, so it is reported through that owner instead: a Pod of a
-     * ReplicaSet, Job, StatefulSet, DaemonSet or ReplicationController; a ReplicaSet of a Deployment; a Job of a
-     * CronJob.
+     * The controller owner of this object when it is a kind we check (a Pod of a ReplicaSet, Job, StatefulSet,
+     * DaemonSet or ReplicationController; a ReplicaSet of a Deployment; a Job of a CronJob), else empty.
      */
-    public static boolean hasCheckedOwner(HasMetadata resource) {
+    public static Optional<OwnerReference> checkedController(HasMetadata resource) {
         List<OwnerReference> owners = resource.getMetadata().getOwnerReferences();
         if (owners == null) {
-            return false;
+            return Optional.empty();
         }
         return owners.stream()
                 .filter(owner -> Boolean.TRUE.equals(owner.getController()))
-                .anyMatch(owner -> KINDS.contains(owner.getKind()));
+                .filter(owner -> KINDS.contains(owner.getKind()))
+                .findFirst();
     }
 
     /** Every image of a pod spec as written, in order: for "did the images change?" on UPDATE. */
@@ -121,7 +83,7 @@ public final class Workloads {
         return images;
     }
 
-    private static Workload workload(String kind, ObjectMeta meta, java.util.Map<String, String> labels, PodSpec spec) {
+    private static Workload workload(String kind, ObjectMeta meta, Map<String, String> labels, PodSpec spec) {
         List<String> pullSecrets = new ArrayList<>();
         String serviceAccount = "default";
         if (spec != null) {

@@ -2,6 +2,8 @@ package dev.imagesize.admission;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.imagesize.assessment.Assessments;
+import dev.imagesize.assessment.Credentials;
 import dev.imagesize.image.Layer;
 import dev.imagesize.image.Platform;
 import dev.imagesize.image.ResolveError;
@@ -10,6 +12,7 @@ import dev.imagesize.policy.Limits;
 import dev.imagesize.policy.PolicySource;
 import dev.imagesize.policy.Rule;
 import dev.imagesize.policy.Selector;
+import dev.imagesize.policy.UnusablePolicy;
 import dev.imagesize.registry.DockerConfig;
 import dev.imagesize.registry.ImageSizeResolver;
 import dev.imagesize.registry.Manifest;
@@ -37,6 +40,8 @@ class AdmissionHandlerTest {
 
     private final AtomicInteger fetches = new AtomicInteger();
     private final List<Rule> rules = new ArrayList<>();
+    private final List<UnusablePolicy> unusable = new ArrayList<>();
+    private final List<String> credentialNotes = new ArrayList<>();
     private final ManifestSource registry = new ManifestSource() {
         @Override
         public Manifest fetchManifest(Repository repository, String qualifier) throws RegistryFailure {
@@ -84,9 +89,16 @@ class AdmissionHandlerTest {
                 public List<Platform> clusterPlatforms() {
                     return List.of();
                 }
+
+                @Override
+                public List<UnusablePolicy> failingClosed() {
+                    return unusable;
+                }
             },
-            resolver,
-            workload -> DockerConfig.empty(),
+            new Assessments(resolver, 3),
+            (workloads, until) -> workloads.stream()
+                    .map(w -> new Credentials(DockerConfig.empty(), credentialNotes))
+                    .toList(),
             Duration.ofSeconds(2));
 
     @AfterEach
@@ -254,5 +266,53 @@ class AdmissionHandlerTest {
                     .doesNotContain("Exception")
                     .doesNotContain("\tat ");
         }
+    }
+
+    @Test
+    void containersPastTheCapAreUnknownSoOnResolveErrorDecides() {
+        policy(Rule.Action.ENFORCE, Rule.OnResolveError.DENY);
+        String many = "{\"containers\":["
+                + String.join(",", java.util.Collections.nCopies(4, "{\"name\":\"c\",\"image\":\"" + SMALL + "\"}"))
+                + "]}";
+        String pod = "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"web\"},\"spec\":" + many + "}";
+        assertThat(handle(review("CREATE", "Pod", "", pod, null, null)))
+                .contains("\"allowed\":false")
+                .contains("not checked: the pod spec has 4 containers and at most 3 are checked");
+        assertThat(fetches).as("the first three share one image: one lookup").hasValue(1);
+    }
+
+    @Test
+    void anEnforcePolicyThatCannotBeUsedFailsClosedForWhatItGoverns() {
+        unusable.add(new UnusablePolicy(
+                new Rule(
+                        Rule.NAMESPACED_KIND,
+                        "shop",
+                        "broken",
+                        Rule.Action.ENFORCE,
+                        Selector.EVERYTHING,
+                        Selector.EVERYTHING,
+                        new Limits(null, null, null),
+                        List.of(),
+                        List.of(),
+                        List.of(),
+                        Rule.OnResolveError.DENY),
+                "spec.maxLayers: out of range"));
+        assertThat(handle(review("CREATE", "Deployment", "apps", deployment(SMALL), null, null)))
+                .contains("\"allowed\":false")
+                .contains("ImageSizePolicy shop/broken cannot be used (spec.maxLayers: out of range); it asks for"
+                        + " Enforce, so workloads it governs are denied until it is fixed");
+        assertThat(fetches).as("no other policy: nothing to size").hasValue(0);
+    }
+
+    @Test
+    void credentialsThatCouldNotBeReadAreNamedBesideTheAnswer() {
+        policy(Rule.Action.ENFORCE, Rule.OnResolveError.DENY);
+        credentialNotes.add("pull secret shop/regcred was not read in time; continued without it");
+        assertThat(handle(review("CREATE", "Deployment", "apps", deployment(BIG), null, null)))
+                .contains("\"allowed\":false")
+                .contains("\"warnings\":[\"pull secret shop/regcred was not read in time; continued without it\"]");
+        assertThat(handle(review("CREATE", "Deployment", "apps", deployment(SMALL), null, null)))
+                .as("within budget: nothing to explain")
+                .doesNotContain("warnings");
     }
 }

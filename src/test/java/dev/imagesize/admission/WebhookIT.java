@@ -1,14 +1,17 @@
 package dev.imagesize.admission;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.imagesize.testing.Kubectl;
 import dev.imagesize.testing.LocalRegistry;
+import dev.imagesize.testing.Namespaces;
 import dev.imagesize.testing.OperatorProcess;
 import dev.imagesize.testing.TestCluster;
 import dev.imagesize.testing.TestImages;
 import dev.imagesize.testing.TestImages.Format;
 import dev.imagesize.testing.TestImages.Pushed;
+import dev.imagesize.testing.WebhookRegistration;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -16,10 +19,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -31,7 +32,8 @@ import org.junit.jupiter.api.Test;
  * caBundle, and the real kubectl shows the user what happened.
  */
 class WebhookIT {
-    private static final String NS = "webhook-it";
+    private static final String WEBHOOK = "image-size-operator-webhook-it";
+    private static String NS;
     private static TestCluster cluster;
     private static Kubectl kubectl;
     private static LocalRegistry registry;
@@ -66,14 +68,15 @@ class WebhookIT {
         operator = OperatorProcess.start(
                 cluster,
                 Map.of("imagesize.registry.insecure-registries", insecure, "imagesize.webhook.deadline", "2s"));
-        kubectl.run("create", "namespace", NS).assertSuccess();
-        kubectl.runWithInput(webhookConfiguration(operator), "apply", "-f", "-").assertSuccess();
+        NS = Namespaces.create(cluster.client(), "webhook-it");
+        kubectl.runWithInput(WebhookRegistration.of(operator, NS, WEBHOOK), "apply", "-f", "-")
+                .assertSuccess();
     }
 
     @AfterAll
     static void stop() throws IOException {
-        kubectl.run("delete", "validatingwebhookconfiguration", "image-size-operator-it", "--ignore-not-found");
-        kubectl.run("delete", "isp", "--all", "-n", NS, "--wait=false");
+        kubectl.run("delete", "validatingwebhookconfiguration", WEBHOOK, "--ignore-not-found");
+        kubectl.run("delete", "namespace", NS, "--wait=false");
         if (operator != null) {
             operator.close();
         }
@@ -84,33 +87,9 @@ class WebhookIT {
         }
     }
 
-    /** The webhook registration of deploy/, pointed at the test process by URL with its real CA. */
-    static String webhookConfiguration(OperatorProcess operator) {
-        String caBundle =
-                Base64.getEncoder().encodeToString(operator.caBundlePem().getBytes(StandardCharsets.UTF_8));
-        return webhookConfiguration(operator.webhookUrl(), caBundle, NS, "image-size-operator-it");
-    }
-
+    /** The webhook registration of deploy/ for {@code url} (kept for the certificate tests). */
     static String webhookConfiguration(String url, String caBundle, String namespace, String name) {
-        return """
-                apiVersion: admissionregistration.k8s.io/v1
-                kind: ValidatingWebhookConfiguration
-                metadata: {name: %s}
-                webhooks:
-                - name: validate.imagesize.dev
-                  admissionReviewVersions: [v1]
-                  sideEffects: None
-                  timeoutSeconds: 5
-                  failurePolicy: Fail
-                  clientConfig: {url: "%s"%s}
-                  namespaceSelector:
-                    matchExpressions:
-                    - {key: kubernetes.io/metadata.name, operator: In, values: [%s]}
-                  rules:
-                  - {apiGroups: [""], apiVersions: [v1], operations: [CREATE, UPDATE], resources: [pods, pods/ephemeralcontainers, replicationcontrollers]}
-                  - {apiGroups: [apps], apiVersions: [v1], operations: [CREATE, UPDATE], resources: [deployments, statefulsets, daemonsets, replicasets]}
-                  - {apiGroups: [batch], apiVersions: [v1], operations: [CREATE, UPDATE], resources: [jobs, cronjobs]}
-                """.formatted(name, url, caBundle.isEmpty() ? "" : ", caBundle: \"" + caBundle + "\"", namespace);
+        return WebhookRegistration.of(url, caBundle, namespace, name);
     }
 
     private static void policy(String name, String action, String max, String onResolveError, String selectorTier) {
@@ -143,21 +122,10 @@ class WebhookIT {
      */
     private static void awaitInWebhook(String tier, java.util.function.Predicate<Kubectl.Result> inForce) {
         String probe = deployment("probe-" + tier, tier, big.reference());
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        Kubectl.Result last = null;
-        while (System.nanoTime() < deadline) {
-            last = kubectl.runWithInput(probe, "apply", "--dry-run=server", "-f", "-");
-            if (inForce.test(last)) {
-                return;
-            }
-            try {
-                Thread.sleep(200);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
-        }
-        throw new AssertionError("the webhook never applied the policy for tier " + tier + "; last probe: " + last);
+        await().atMost(Duration.ofSeconds(20))
+                .pollInterval(Duration.ofMillis(200))
+                .alias("the webhook applies the policy for tier " + tier)
+                .until(() -> kubectl.runWithInput(probe, "apply", "--dry-run=server", "-f", "-"), inForce::test);
     }
 
     private static String deployment(String name, String tier, String image) {
@@ -255,19 +223,45 @@ class WebhookIT {
     }
 
     @Test
-    void scalingAnOverBudgetDeploymentNeedsNoRegistry() {
+    void updatesThatKeepTheImagesNeedNoRegistry() {
         Pushed flakyBig = TestImages.push(flaky, "webhook/flaky", "1.0", Format.OCI, 3_000_000);
         kubectl.runWithInput(deployment("legacy", "legacy", flakyBig.reference()), "apply", "-f", "-")
                 .assertSuccess();
         policy("legacy", "Enforce", "1Mi", "Deny", "legacy");
+        String skipped =
+                "imagesize_admission_reviews_seconds_count{action=\"none\",kind=\"Deployment\",verdict=\"skipped\"}";
+        double before = settled(skipped); // earlier reviews (the probes) are counted just after they are answered
         flaky.stop();
         try {
-            kubectl.run("scale", "deployment", "legacy", "-n", NS, "--replicas=3")
+            // an UPDATE of the Deployment itself (not the scale subresource, which the webhook never sees)
+            kubectl.run("patch", "deployment", "legacy", "-n", NS, "--type=merge", "-p", "{\"spec\":{\"replicas\":3}}")
                     .assertSuccess();
             kubectl.run("label", "deployment", "legacy", "-n", NS, "owner=shop").assertSuccess();
+            assertThat(settled(skipped) - before)
+                    .as("both updates reached the webhook, which allowed them without a registry")
+                    .isEqualTo(2.0);
+            Kubectl.Result changed = kubectl.run(
+                    "set", "image", "deployment/legacy", "app=" + flaky.hostPort() + "/webhook/flaky:2.0", "-n", NS);
+            assertThat(changed.exitCode())
+                    .as("a new image does need the registry: Deny")
+                    .isNotZero();
         } finally {
             flaky.start();
         }
+    }
+
+    /** A metric's value once it has stopped moving (two reads half a second apart agree). */
+    private static double settled(String sample) {
+        double[] last = {Double.NaN};
+        await().atMost(Duration.ofSeconds(20))
+                .pollInterval(Duration.ofMillis(500))
+                .until(() -> {
+                    double now = operator.metric(sample);
+                    boolean same = now == last[0];
+                    last[0] = now;
+                    return same;
+                });
+        return last[0];
     }
 
     @Test
@@ -321,14 +315,11 @@ class WebhookIT {
                     .doesNotContain("Exception")
                     .doesNotContain("\tat ");
         }
-        byte[] huge = new byte[9 * 1024 * 1024];
-        HttpResponse<String> tooLarge = http.send(
-                HttpRequest.newBuilder(URI.create(operator.webhookUrl()))
-                        .POST(HttpRequest.BodyPublishers.ofByteArray(huge))
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertThat(tooLarge.statusCode()).isEqualTo(400);
-        assertThat(tooLarge.body()).contains("over the 8388608-byte limit");
+        // a 9 MiB body is refused from its Content-Length, before it is read, and the connection is closed: send the
+        // head only and read the answer, instead of racing that close while writing 9 MiB
+        String tooLarge = operator.webhookExchange("POST /validate HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                + "Content-Type: application/json\r\nContent-Length: " + 9 * 1024 * 1024 + "\r\n\r\n");
+        assertThat(tooLarge).startsWith("HTTP/1.1 400").contains("over the 8388608-byte limit");
 
         // TLS only: plain HTTP on the webhook port is not served
         HttpClient plain =

@@ -4,12 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.imagesize.assessment.Assessments;
+import dev.imagesize.assessment.CredentialSource;
 import dev.imagesize.image.Platform;
 import dev.imagesize.policy.Limits;
 import dev.imagesize.policy.PolicySource;
 import dev.imagesize.policy.Rule;
 import dev.imagesize.policy.Selector;
-import dev.imagesize.registry.DockerConfig;
 import dev.imagesize.registry.ImageSizeResolver;
 import dev.imagesize.registry.Manifest;
 import dev.imagesize.registry.ManifestSource;
@@ -120,8 +121,8 @@ class WebhookServerTest {
                         return List.of();
                     }
                 },
-                resolver,
-                workload -> DockerConfig.empty(),
+                new Assessments(resolver, 100),
+                CredentialSource.ANONYMOUS,
                 settings.deadline);
         server = new WebhookServer(vertx, settings, handler, null, meters);
         server.start();

@@ -3,12 +3,13 @@ package dev.imagesize.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.imagesize.admission.AdmissionHandler;
+import dev.imagesize.assessment.Assessments;
+import dev.imagesize.assessment.CredentialSource;
 import dev.imagesize.image.Platform;
 import dev.imagesize.policy.Limits;
 import dev.imagesize.policy.PolicySource;
 import dev.imagesize.policy.Rule;
 import dev.imagesize.policy.Selector;
-import dev.imagesize.registry.DockerConfig;
 import dev.imagesize.registry.ImageSizeResolver;
 import dev.imagesize.registry.ResolverConfig;
 import dev.imagesize.testing.LocalRegistry;
@@ -62,8 +63,8 @@ class HandlerBenchmark {
         };
         try (ImageSizeResolver resolver = ImageSizeResolver.forRegistries(
                 ResolverConfig.defaults().withInsecureRegistries(Set.of(registry.hostPort())))) {
-            AdmissionHandler handler =
-                    new AdmissionHandler(policies, resolver, w -> DockerConfig.empty(), Duration.ofSeconds(2));
+            AdmissionHandler handler = new AdmissionHandler(
+                    policies, new Assessments(resolver, 100), CredentialSource.ANONYMOUS, Duration.ofSeconds(2));
             byte[] review =
                     ("{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\",\"request\":{\"uid\":\"u\","
                                     + "\"kind\":{\"group\":\"\",\"version\":\"v1\",\"kind\":\"Pod\"},\"namespace\":\"bench\",\"name\":\"p\","

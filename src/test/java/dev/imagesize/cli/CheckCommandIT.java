@@ -86,8 +86,8 @@ class CheckCommandIT {
         assertThat(run.exitCode()).as(run.stdout() + run.stderr()).isEqualTo(1);
         assertThat(run.stdout())
                 .contains("OVER    " + large.reference())
-                .contains("is over --max 2.0 MiB by")
-                .contains("is over --max-layer-size 2.0 MiB")
+                .contains("is 4.3 MiB compressed, over the 2.0 MiB maxImageSize and with a 2.9 MiB layer")
+                .contains("over the 2.0 MiB maxLayerSize of imagesize check --max 2Mi --max-layer-size 2Mi")
                 .contains("1 within budget, 1 over, 0 unknown");
     }
 
@@ -96,7 +96,7 @@ class CheckCommandIT {
         Run missing = imagesize(
                 plain.hostPort() + "/cli/missing:1.0", "--max", "1Mi", "--insecure-registry", plain.hostPort());
         assertThat(missing.exitCode()).isEqualTo(2);
-        assertThat(missing.stdout()).contains("ERROR").contains("NOT_FOUND");
+        assertThat(missing.stdout()).contains("UNKNOWN").contains("NOT_FOUND");
 
         Run platform = imagesize(
                 small.reference(),

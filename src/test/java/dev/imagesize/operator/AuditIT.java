@@ -1,11 +1,13 @@
 package dev.imagesize.operator;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.imagesize.testing.Kubectl;
 import dev.imagesize.testing.LocalRegistry;
+import dev.imagesize.testing.Namespaces;
 import dev.imagesize.testing.OperatorProcess;
 import dev.imagesize.testing.TestCluster;
 import dev.imagesize.testing.TestImages;
@@ -23,7 +25,7 @@ import org.junit.jupiter.api.Test;
  * workloads applied with the real kubectl, results read back the way a user reads them.
  */
 class AuditIT {
-    private static final String NS = "audit-it";
+    private static String NS;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private static TestCluster cluster;
@@ -40,7 +42,7 @@ class AuditIT {
         registry = LocalRegistry.sharedPlain();
         small = TestImages.push(registry, "audit/small", "1.0", Format.OCI, 200_000, 100_000);
         big = TestImages.push(registry, "audit/big", "1.0", Format.DOCKER, 2_000_000, 600_000);
-        kubectl.run("create", "namespace", NS).assertSuccess();
+        NS = Namespaces.create(cluster.client(), "audit-it");
         operator = startOperator();
     }
 
@@ -49,7 +51,7 @@ class AuditIT {
         if (operator != null) {
             operator.close();
         }
-        kubectl.run("delete", "isp", "--all", "-n", NS, "--wait=false");
+        kubectl.run("delete", "namespace", NS, "--wait=false");
     }
 
     private static OperatorProcess startOperator() {
@@ -98,18 +100,11 @@ class AuditIT {
                 .stdout());
     }
 
-    private static JsonNode awaitStatus(Predicate<JsonNode> condition, String what) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        JsonNode last = null;
-        while (System.nanoTime() < deadline) {
-            last = policyJson();
-            if (condition.test(last.path("status"))) {
-                return last.path("status");
-            }
-            Thread.sleep(250);
-        }
-        throw new AssertionError(
-                "policy status never showed " + what + "; last: " + last + "\noperator log:\n" + operator.log());
+    private static JsonNode awaitStatus(Predicate<JsonNode> condition, String what) {
+        return await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(250))
+                .alias("policy status shows " + what)
+                .until(() -> policyJson().path("status"), condition::test);
     }
 
     @Test
@@ -238,12 +233,7 @@ class AuditIT {
         assertThat(status.path("topViolations")).hasSize(2);
 
         // and Prometheus sees it
-        String metrics = java.net.http.HttpClient.newHttpClient()
-                .send(
-                        java.net.http.HttpRequest.newBuilder(java.net.URI.create(operator.url("/q/metrics")))
-                                .build(),
-                        java.net.http.HttpResponse.BodyHandlers.ofString())
-                .body();
+        String metrics = operator.metrics();
         assertThat(metrics)
                 .contains("imagesize_policy_violations{kind=\"ImageSizePolicy\",namespace=\"" + NS
                         + "\",policy=\"web-budget\"} 2.0")
@@ -252,17 +242,13 @@ class AuditIT {
 
         // deleting the policy takes our annotations off the workloads it governed
         kubectl.run("delete", "isp", "web-budget", "-n", NS).assertSuccess();
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        String remaining = "";
-        while (System.nanoTime() < deadline) {
-            remaining = kubectl.run("get", "deployment", "big", "-n", NS, "-o", "jsonpath={.metadata.annotations}")
-                    .assertSuccess()
-                    .stdout();
-            if (!remaining.contains("imagesize.dev/")) {
-                break;
-            }
-            Thread.sleep(250);
-        }
-        assertThat(remaining).doesNotContain("imagesize.dev/");
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(
+                        kubectl.run("get", "deployment", "big", "-n", NS, "-o", "jsonpath={.metadata.annotations}")
+                                .assertSuccess()
+                                .stdout())
+                .doesNotContain("imagesize.dev/"));
+        assertThat(operator.metrics())
+                .as("the deleted policy's gauge went with it")
+                .doesNotContain("imagesize_policy_violations{kind=\"ImageSizePolicy\",namespace=\"" + NS + "\"");
     }
 }

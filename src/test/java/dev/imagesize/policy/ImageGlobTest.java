@@ -173,14 +173,16 @@ class ImageGlobTest {
         List<Container> containers = List.of(new Container("app", Container.Type.CONTAINER, image));
 
         Duration best = fastestOf(3, () -> {
-            List<Finding> findings = PolicyEvaluator.evaluate(List.of(rule), containers, List.of(), ref -> {
-                throw new AssertionError("an invalid reference is never looked up");
-            });
+            List<Finding> findings =
+                    PolicyEvaluator.evaluate(List.of(rule), containers, PlatformScope.cluster(List.of()), ref -> {
+                        throw new AssertionError("an invalid reference is never looked up");
+                    });
             return findings.size() == 1 && findings.get(0).outcome() == Finding.Outcome.UNKNOWN;
         });
 
         assertThat(best).isLessThan(PATHOLOGICAL_BOUND);
-        Finding finding = PolicyEvaluator.evaluate(List.of(rule), containers, List.of(), ref -> null)
+        Finding finding = PolicyEvaluator.evaluate(
+                        List.of(rule), containers, PlatformScope.cluster(List.of()), ref -> null)
                 .get(0);
         assertThat(finding.error().message())
                 .startsWith("invalid image reference \"" + "a".repeat(64) + "...(1048576 characters)\"")

@@ -6,6 +6,7 @@ import dev.imagesize.image.ImageRef;
 import dev.imagesize.image.ImageSize;
 import dev.imagesize.image.Layer;
 import dev.imagesize.image.Platform;
+import dev.imagesize.image.PlatformSelection;
 import dev.imagesize.image.ResolveError;
 import dev.imagesize.image.ResolveResult;
 import java.util.ArrayList;
@@ -87,7 +88,7 @@ class PolicyEvaluatorTest {
         List<Finding> findings = PolicyEvaluator.evaluate(
                 List.of(tight, loose),
                 List.of(container("api", "reg.io/shop/api:1"), container("sidecar", "reg.io/shop/sidecar:1")),
-                List.of(),
+                PlatformScope.cluster(List.of()),
                 sizes);
 
         assertThat(findings)
@@ -121,7 +122,10 @@ class PolicyEvaluatorTest {
 
         image("ghcr.io/acme/ml-train:1", AMD64, 5 * MIB);
         List<Finding> findings = PolicyEvaluator.evaluate(
-                List.of(rule), List.of(container("train", "ghcr.io/acme/ml-train:1")), List.of(), sizes);
+                List.of(rule),
+                List.of(container("train", "ghcr.io/acme/ml-train:1")),
+                PlatformScope.cluster(List.of()),
+                sizes);
         assertThat(findings).singleElement().satisfies(f -> {
             assertThat(f.outcome()).isEqualTo(Finding.Outcome.OVER);
             assertThat(f.breaches())
@@ -143,9 +147,10 @@ class PolicyEvaluatorTest {
         List<Container> containers =
                 List.of(container("pause", "registry.k8s.io/pause:3.9"), container("web", "nginx:1.27"));
 
-        assertThat(PolicyEvaluator.imagesToSize(List.of(rule), containers, List.of()))
+        assertThat(PolicyEvaluator.imagesToSize(List.of(rule), containers, PlatformScope.cluster(List.of())))
                 .isEmpty();
-        List<Finding> findings = PolicyEvaluator.evaluate(List.of(rule), containers, List.of(), sizes);
+        List<Finding> findings =
+                PolicyEvaluator.evaluate(List.of(rule), containers, PlatformScope.cluster(List.of()), sizes);
         assertThat(findings).extracting(Finding::outcome).containsOnly(Finding.Outcome.EXCLUDED);
         assertThat(asked).isEmpty();
     }
@@ -193,7 +198,7 @@ class PolicyEvaluatorTest {
         List<Finding> findings = PolicyEvaluator.evaluate(
                 List.of(rule),
                 List.of(container("down", "reg.io/shop/down:1"), container("bad", "reg.io/Shop/App")),
-                List.of(),
+                PlatformScope.cluster(List.of()),
                 sizes);
 
         assertThat(findings)
@@ -218,15 +223,17 @@ class PolicyEvaluatorTest {
         Rule clusterPlatforms = rule("shop", "cluster", maxSize(MIB));
         List<Container> containers = List.of(container("app", "reg.io/multi:1"));
 
-        assertThat(PolicyEvaluator.imagesToSize(List.of(armOnly, clusterPlatforms), containers, List.of(AMD64, ARM64)))
-                .containsEntry(ref, Set.of(ARM64, AMD64));
-        List<Finding> findings =
-                PolicyEvaluator.evaluate(List.of(armOnly, clusterPlatforms), containers, List.of(AMD64, ARM64), sizes);
+        assertThat(PolicyEvaluator.imagesToSize(
+                        List.of(armOnly, clusterPlatforms), containers, PlatformScope.cluster(List.of(AMD64, ARM64))))
+                .containsEntry(ref, PlatformSelection.of(List.of(ARM64, AMD64)));
+        List<Finding> findings = PolicyEvaluator.evaluate(
+                List.of(armOnly, clusterPlatforms), containers, PlatformScope.cluster(List.of(AMD64, ARM64)), sizes);
         assertThat(findings)
                 .extracting(f -> f.rule().name() + ":" + f.size().platform() + "=" + f.outcome())
                 .containsExactly("arm:linux/arm64=WITHIN", "cluster:linux/amd64=OVER", "cluster:linux/arm64=WITHIN");
 
-        List<Finding> noNodes = PolicyEvaluator.evaluate(List.of(clusterPlatforms), containers, List.of(), sizes);
+        List<Finding> noNodes = PolicyEvaluator.evaluate(
+                List.of(clusterPlatforms), containers, PlatformScope.cluster(List.of()), sizes);
         assertThat(noNodes).singleElement().satisfies(f -> assertThat(f.size().platform())
                 .isEqualTo(AMD64));
 
@@ -238,7 +245,7 @@ class PolicyEvaluatorTest {
                 List.of(),
                 List.of(),
                 List.of(Platform.parse("linux/s390x")));
-        assertThat(PolicyEvaluator.evaluate(List.of(s390), containers, List.of(), sizes))
+        assertThat(PolicyEvaluator.evaluate(List.of(s390), containers, PlatformScope.cluster(List.of()), sizes))
                 .singleElement()
                 .satisfies(f -> {
                     assertThat(f.outcome()).isEqualTo(Finding.Outcome.UNKNOWN);
@@ -251,7 +258,10 @@ class PolicyEvaluatorTest {
         image("registry.local/shop/api:1.4", AMD64, 640 * MIB, 172 * MIB);
         Rule rule = rule("shop", "web-budget", new Limits(200 * MIB, 100 * MIB, 1));
         Finding finding = PolicyEvaluator.evaluate(
-                        List.of(rule), List.of(container("api", "registry.local/shop/api:1.4")), List.of(), sizes)
+                        List.of(rule),
+                        List.of(container("api", "registry.local/shop/api:1.4")),
+                        PlatformScope.cluster(List.of()),
+                        sizes)
                 .get(0);
 
         assertThat(Messages.over(finding))
@@ -260,5 +270,77 @@ class PolicyEvaluatorTest {
                         + ", linux/amd64) is 812.0 MiB compressed, over the 200.0 MiB maxImageSize and with a 640.0 MiB"
                         + " layer (sha256:000000000000...) over the 100.0 MiB maxLayerSize and with 2 layers, over the maxLayers"
                         + " of 1 of ImageSizePolicy shop/web-budget; largest layer 640.0 MiB (sha256:000000000000...)");
+    }
+
+    @Test
+    void aPlatformThePolicyNamesAndTheImageLacksIsUnknownBesideTheMeasuredOnes() {
+        image("reg.io/amd-only:1", AMD64, 3 * MIB);
+        Rule both = rule(
+                "shop", "both", maxSize(10 * MIB), Selector.EVERYTHING, List.of(), List.of(), List.of(AMD64, ARM64));
+        List<Finding> findings = PolicyEvaluator.evaluate(
+                List.of(both), List.of(container("app", "reg.io/amd-only:1")), PlatformScope.cluster(List.of()), sizes);
+
+        assertThat(findings)
+                .extracting(Finding::outcome)
+                .containsExactly(Finding.Outcome.WITHIN, Finding.Outcome.UNKNOWN);
+        assertThat(findings.get(1).error().kind()).isEqualTo(ResolveError.Kind.PLATFORM_MISSING);
+        assertThat(Messages.unknown(findings.get(1)))
+                .isEqualTo(
+                        "container \"app\" image \"reg.io/amd-only:1\": size unknown (image reg.io/amd-only:1 has no"
+                                + " linux/arm64 image (it has: linux/amd64)); ImageSizePolicy shop/both has onResolveError Warn");
+    }
+
+    @Test
+    void clusterPlatformsMeasureOnlyWhatTheImageHasAndNoneIsUnknown() {
+        image("reg.io/amd-only:1", AMD64, 3 * MIB);
+        Rule cluster = rule("shop", "cluster", maxSize(10 * MIB));
+        List<Container> app = List.of(container("app", "reg.io/amd-only:1"));
+
+        assertThat(PolicyEvaluator.evaluate(List.of(cluster), app, PlatformScope.cluster(List.of(AMD64, ARM64)), sizes))
+                .extracting(Finding::outcome)
+                .containsExactly(Finding.Outcome.WITHIN);
+        List<Finding> armCluster =
+                PolicyEvaluator.evaluate(List.of(cluster), app, PlatformScope.cluster(List.of(ARM64)), sizes);
+        assertThat(armCluster).singleElement().satisfies(f -> {
+            assertThat(f.outcome()).isEqualTo(Finding.Outcome.UNKNOWN);
+            assertThat(f.error().message())
+                    .isEqualTo(
+                            "image reg.io/amd-only:1 has none of the cluster's platforms linux/arm64 (it has: linux/amd64)");
+        });
+    }
+
+    @Test
+    void everyPlatformScopeMeasuresEachPlatformTheImageHas() {
+        ImageRef ref = ImageRef.parse("reg.io/multi:1");
+        ImageSize amd = new ImageSize(ref, "sha256:i", DIGEST, AMD64, "m", 10, List.of(new Layer("l1", 2 * MIB, "t")));
+        ImageSize arm = new ImageSize(ref, "sha256:i", DIGEST, ARM64, "m", 10, List.of(new Layer("l2", 100, "t")));
+        registry.put(ref, new ResolveResult.Sized(ref, List.of(amd, arm), List.of(), List.of(AMD64, ARM64)));
+        Rule any = rule("shop", "any", maxSize(MIB));
+        List<Container> app = List.of(container("app", "reg.io/multi:1"));
+
+        assertThat(PolicyEvaluator.imagesToSize(List.of(any), app, PlatformScope.everyPlatform()))
+                .containsEntry(ref, PlatformSelection.allPlatforms());
+        assertThat(PolicyEvaluator.evaluate(List.of(any), app, PlatformScope.everyPlatform(), sizes))
+                .extracting(f -> f.size().platform() + "=" + f.outcome())
+                .containsExactly("linux/amd64=OVER", "linux/arm64=WITHIN");
+    }
+
+    @Test
+    void aSizeAndItsLimitNeverReadTheSame() {
+        assertThat(Messages.distinct(2_410_000, 2_400_000)).containsExactly("2.30 MiB", "2.29 MiB");
+        assertThat(Messages.distinct(3 * MIB, MIB)).containsExactly("3.0 MiB", "1.0 MiB");
+        assertThat(Messages.distinct(MIB + 1, MIB))
+                .as("three decimals that still read the same fall back to exact bytes")
+                .containsExactly("1,048,577 bytes", "1,048,576 bytes");
+        assertThat(Messages.distinct(1_049_700, MIB)).containsExactly("1.001 MiB", "1.000 MiB");
+
+        image("reg.io/close:1", AMD64, 2_410_000 - 1_000);
+        Finding finding = PolicyEvaluator.evaluate(
+                        List.of(rule("shop", "close", maxSize(2_400_000))),
+                        List.of(container("app", "reg.io/close:1")),
+                        PlatformScope.cluster(List.of()),
+                        sizes)
+                .get(0);
+        assertThat(Messages.over(finding)).contains("is 2.30 MiB compressed, over the 2.29 MiB maxImageSize");
     }
 }

@@ -40,7 +40,7 @@ public final class OperatorProcess implements AutoCloseable {
 
     /** Starts the operator with extra {@code imagesize.*} (or any Quarkus) properties and waits until it is ready. */
     public static OperatorProcess start(TestCluster cluster, Map<String, String> properties) {
-        return start(cluster, properties, List.of("-Xmx512m"));
+        return start(cluster, properties, Map.of(), cluster.kubeconfig());
     }
 
     /**
@@ -48,6 +48,26 @@ public final class OperatorProcess implements AutoCloseable {
      * {@code -XX:+ExitOnOutOfMemoryError} for the heap the chart's 512Mi limit gives and its behaviour on exhaustion.
      */
     public static OperatorProcess start(TestCluster cluster, Map<String, String> properties, List<String> jvmOptions) {
+        return start(cluster, properties, Map.of(), cluster.kubeconfig(), jvmOptions);
+    }
+
+    /**
+     * Starts the operator with extra properties, extra environment variables (e.g. {@code POD_NAME}, its identity)
+     * and a kubeconfig of its own (e.g. one pointing at a proxy in front of the API server); waits until it is ready.
+     * It exits at once when its memory runs out, as the chart runs it.
+     */
+    public static OperatorProcess start(
+            TestCluster cluster, Map<String, String> properties, Map<String, String> env, Path kubeconfig) {
+        return start(cluster, properties, env, kubeconfig, List.of("-Xmx512m", "-XX:+ExitOnOutOfMemoryError"));
+    }
+
+    /** As {@link #start(TestCluster, Map, Map, Path)}, with these JVM options (e.g. the chart's memory settings). */
+    public static OperatorProcess start(
+            TestCluster cluster,
+            Map<String, String> properties,
+            Map<String, String> env,
+            Path kubeconfig,
+            List<String> jvmOptions) {
         try {
             Path jar = TestCluster.projectDir().resolve("target/quarkus-app/quarkus-run.jar");
             if (!Files.isRegularFile(jar)) {
@@ -69,15 +89,16 @@ public final class OperatorProcess implements AutoCloseable {
             all.put("imagesize.webhook.tls.key-file", tlsDir.resolve("tls.key").toString());
             all.put("imagesize.leader-election.lease-namespace", "default");
             all.putAll(properties);
-            List<String> command = new ArrayList<>(List.of(
-                    Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+            List<String> command = new ArrayList<>();
+            command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
             command.addAll(jvmOptions);
             all.forEach((key, value) -> command.add("-D" + key + "=" + value));
             command.addAll(List.of("-jar", jar.toString()));
             Path log = Files.createTempFile("imagesize-operator-", ".log");
             ProcessBuilder builder =
                     new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
-            builder.environment().put("KUBECONFIG", cluster.kubeconfig().toString());
+            builder.environment().put("KUBECONFIG", kubeconfig.toString());
+            builder.environment().putAll(env);
             OperatorProcess operator =
                     new OperatorProcess(builder.start(), log, tlsDir, httpPort, webhookPort, tls.caCertPem());
             operator.awaitReady(Duration.ofSeconds(90));
@@ -87,32 +108,57 @@ public final class OperatorProcess implements AutoCloseable {
         }
     }
 
-    /** Polls /q/health/ready until it answers 200, or fails with the operator's log. */
+    /** Waits until /q/health/ready answers 200, or fails with the operator's log. */
     public void awaitReady(Duration timeout) {
         HttpClient http =
                 HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new AssertionError("operator exited with " + process.exitValue() + ":\n" + log());
-            }
-            try {
-                HttpResponse<String> response = http.send(
-                        HttpRequest.newBuilder(URI.create(url("/q/health/ready")))
-                                .build(),
-                        HttpResponse.BodyHandlers.ofString());
-                if (response.statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException ignored) {
-                // not listening yet
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
-            sleep(250);
+        try {
+            org.awaitility.Awaitility.await()
+                    .atMost(timeout)
+                    .pollInterval(Duration.ofMillis(250))
+                    .ignoreExceptionsInstanceOf(IOException.class)
+                    .until(() -> {
+                        if (!process.isAlive()) {
+                            throw new AssertionError("operator exited with " + process.exitValue() + ":\n" + log());
+                        }
+                        return http.send(
+                                                HttpRequest.newBuilder(URI.create(url("/q/health/ready")))
+                                                        .build(),
+                                                HttpResponse.BodyHandlers.ofString())
+                                        .statusCode()
+                                == 200;
+                    });
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError("operator not ready within " + timeout + ":\n" + log());
         }
-        throw new AssertionError("operator not ready within " + timeout + ":\n" + log());
+    }
+
+    /** The Prometheus text of /q/metrics. */
+    public String metrics() {
+        try {
+            return HttpClient.newHttpClient()
+                    .send(
+                            HttpRequest.newBuilder(URI.create(url("/q/metrics")))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString())
+                    .body();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    /** The value of one sample of /q/metrics ({@code name{labels}} exactly as printed), 0 when absent. */
+    public double metric(String sample) {
+        return metrics()
+                .lines()
+                .filter(line -> line.startsWith(sample + " "))
+                .mapToDouble(line ->
+                        Double.parseDouble(line.substring(sample.length() + 1).trim()))
+                .findFirst()
+                .orElse(0);
     }
 
     /** A URL of the plain-HTTP port (health, metrics). */
@@ -146,6 +192,40 @@ public final class OperatorProcess implements AutoCloseable {
                     .build();
         } catch (java.security.GeneralSecurityException | IOException e) {
             throw new IllegalStateException("cannot trust the webhook CA: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Sends {@code request} as written over a TLS connection to the webhook (trusting its CA) and returns everything
+     * the server sends until it closes the connection or 10 s pass.
+     */
+    public String webhookExchange(String request) {
+        try {
+            java.security.KeyStore trust = java.security.KeyStore.getInstance("PKCS12");
+            trust.load(null, null);
+            trust.setCertificateEntry("ca", Certificates.parse(caBundlePem));
+            javax.net.ssl.TrustManagerFactory factory = javax.net.ssl.TrustManagerFactory.getInstance(
+                    javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+            factory.init(trust);
+            javax.net.ssl.SSLContext tls = javax.net.ssl.SSLContext.getInstance("TLS");
+            tls.init(null, factory.getTrustManagers(), null);
+            try (java.net.Socket socket = tls.getSocketFactory().createSocket("127.0.0.1", webhookPort)) {
+                socket.setSoTimeout(10_000);
+                socket.getOutputStream().write(request.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                socket.getOutputStream().flush();
+                java.io.ByteArrayOutputStream answer = new java.io.ByteArrayOutputStream();
+                byte[] buffer = new byte[8192];
+                try {
+                    for (int read; (read = socket.getInputStream().read(buffer)) >= 0; ) {
+                        answer.write(buffer, 0, read);
+                    }
+                } catch (java.net.SocketTimeoutException e) {
+                    // the server kept the connection open: return what it sent
+                }
+                return answer.toString(java.nio.charset.StandardCharsets.UTF_8);
+            }
+        } catch (java.security.GeneralSecurityException | IOException e) {
+            throw new IllegalStateException("cannot talk to the webhook: " + e.getMessage(), e);
         }
     }
 
@@ -271,14 +351,6 @@ public final class OperatorProcess implements AutoCloseable {
             return socket.getLocalPort();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        }
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 }

@@ -1,4 +1,4 @@
-package dev.imagesize.operator;
+package dev.imagesize.cluster;
 
 import dev.imagesize.api.v1alpha1.ClusterImageSizePolicy;
 import dev.imagesize.api.v1alpha1.ImageSizePolicy;
@@ -80,7 +80,7 @@ public final class PolicyRules {
                 : patterns.stream().map(ImageGlob::of).toList();
     }
 
-    static Selector selector(LabelSelector selector) {
+    public static Selector selector(LabelSelector selector) {
         if (selector == null) {
             return Selector.EVERYTHING;
         }
