@@ -9,6 +9,7 @@ import dev.imagesize.operator.LeaderTask;
 import dev.imagesize.operator.WorkloadAudit;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -118,6 +119,8 @@ public final class PolicyReporter implements LeaderTask {
     private volatile ReportApi api;
 
     private boolean missingLogged;
+    /** Passes over every report of the current API finished in this term (they compare all with the cluster). */
+    private final java.util.concurrent.atomic.AtomicLong completedSyncs = new java.util.concurrent.atomic.AtomicLong();
     /** Per scope (a namespace, or {@link #CLUSTER}): the operator's report objects and their content hashes. */
     private final Map<String, Map<String, String>> known = new ConcurrentHashMap<>();
 
@@ -182,6 +185,11 @@ public final class PolicyReporter implements LeaderTask {
         return api;
     }
 
+    /** Passes over every report (each one compared with the cluster) finished since this replica started leading. */
+    public long completedSyncs() {
+        return completedSyncs.get();
+    }
+
     @Override
     public synchronized void startLeading() {
         if (running) {
@@ -192,6 +200,7 @@ public final class PolicyReporter implements LeaderTask {
         known.clear();
         dirty.clear();
         omitted.clear();
+        completedSyncs.set(0);
         fullSync = true;
         running = true;
         worker = Executors.newSingleThreadScheduledExecutor(task -> {
@@ -378,19 +387,41 @@ public final class PolicyReporter implements LeaderTask {
             results.addAll(problems.getOrDefault(scope, List.of()));
             try {
                 write(current, scope, results);
+            } catch (KubernetesClientException e) {
+                if (!terminating(e)) {
+                    retry(current, scope, e);
+                }
             } catch (RuntimeException e) {
-                LOG.warnf(
-                        "cannot write the %s of %s: %s; trying again in %s",
-                        current.kind(scope.isEmpty()),
-                        scope.isEmpty() ? "cluster" : "namespace " + scope,
-                        e.toString(),
-                        RETRY);
-                later(() -> {
-                    dirty.add(scope);
-                    kick();
-                });
+                retry(current, scope, e);
             }
         }
+        if (everything) {
+            completedSyncs.incrementAndGet();
+        }
+    }
+
+    /** A namespace being deleted refuses new objects; its reports go with it, so there is nothing to retry. */
+    private static boolean terminating(KubernetesClientException e) {
+        return e.getCode() == 403
+                && e.getStatus() != null
+                && e.getStatus().getDetails() != null
+                && e.getStatus().getDetails().getCauses() != null
+                && e.getStatus().getDetails().getCauses().stream()
+                        .anyMatch(cause -> "NamespaceTerminating".equals(cause.getReason()));
+    }
+
+    /** Logs a failed write and writes the scope again a little later. */
+    private void retry(ReportApi current, String scope, RuntimeException e) {
+        LOG.warnf(
+                "cannot write the %s of %s: %s; trying again in %s",
+                current.kind(scope.isEmpty()),
+                scope.isEmpty() ? "cluster" : "namespace " + scope,
+                e.getMessage(),
+                RETRY);
+        later(() -> {
+            dirty.add(scope);
+            kick();
+        });
     }
 
     /** The error results of the policies that cannot be used, by scope. */
