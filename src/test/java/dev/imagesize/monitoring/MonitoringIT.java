@@ -31,6 +31,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -160,7 +161,8 @@ class MonitoringIT {
         assertThat(lint.exitCode()).as(lint.output()).isZero();
         Kubectl.Result unknown = helm.run("template", "rel", CHART, "--set", "reports.mode=policyreports");
         assertThat(unknown.exitCode()).isNotZero();
-        assertThat(unknown.stderr()).contains("/reports/mode", "must be one of 'off', 'wgpolicyk8s', 'openreports', 'auto'");
+        assertThat(unknown.stderr())
+                .contains("/reports/mode", "must be one of 'off', 'wgpolicyk8s', 'openreports', 'auto'");
     }
 
     @ParameterizedTest
@@ -236,11 +238,16 @@ class MonitoringIT {
                     .startsWith("HTTP/1.1 400");
 
             Map<String, Map<String, Set<String>>> named = namedSeries();
-            Map<String, Set<String>> exported = await().atMost(Duration.ofSeconds(120))
+            AtomicReference<Map<String, Set<String>>> scraped = new AtomicReference<>();
+            await().atMost(Duration.ofSeconds(120))
                     .pollInterval(Duration.ofSeconds(1))
-                    .alias("every series named by the dashboard, the rules and the alert tests")
-                    .until(() -> PromQl.exposition(operator.metrics()), scraped -> missing(named, scraped)
-                            .isEmpty());
+                    .untilAsserted(() -> {
+                        scraped.set(PromQl.exposition(operator.metrics()));
+                        assertThat(missing(named, scraped.get()))
+                                .as("series named but not exported by the operator")
+                                .isEmpty();
+                    });
+            Map<String, Set<String>> exported = scraped.get();
 
             List<String> unknownLabels = new ArrayList<>();
             named.forEach((where, series) -> series.forEach((name, labels) -> {
