@@ -131,7 +131,8 @@ class MonitoringIT {
                 .orElseThrow();
         assertThat(service.at("/spec/ports").toString()).contains("\"name\":\"http\"");
         monitor.at("/spec/selector/matchLabels").fields().forEachRemaining(label -> assertThat(
-                        service.at("/metadata/labels/" + label.getKey()).asText())
+                        service.at("/metadata/labels").path(label.getKey()).asText())
+                .as("the Service's label %s", label.getKey())
                 .isEqualTo(label.getValue().asText()));
 
         List<String> groups = StreamSupport.stream(
@@ -192,6 +193,22 @@ class MonitoringIT {
             }
         }
         assertThat(firing).as("alerts with a test that fires them").containsAll(alerts(mode));
+    }
+
+    @Test
+    void everyAlertHasARunbookLineAndEveryMonitoringValueARowInTheChartReadme() throws IOException {
+        String readme = Files.readString(TestCluster.projectDir().resolve(CHART).resolve("README.md"));
+        for (String alert : alerts("auto")) {
+            assertThat(readme).as("runbook line of %s", alert).containsPattern("\\| `" + alert + "` \\| \\w+ \\| \\S");
+        }
+        JsonNode values = YAML.readTree(
+                TestCluster.projectDir().resolve(CHART).resolve("values.yaml").toFile());
+        for (String section : List.of("reports", "serviceMonitor", "grafanaDashboard", "prometheusRule")) {
+            values.path(section).fieldNames().forEachRemaining(key -> assertThat(readme)
+                    .as("README row of %s.%s", section, key)
+                    .containsPattern(
+                            "`" + section + "\\." + key + "`|`" + section + "\\.[^`]*`, [^|]*`\\." + key + "`"));
+        }
     }
 
     @Test
