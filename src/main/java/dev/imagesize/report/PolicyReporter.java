@@ -30,6 +30,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import org.jboss.logging.Logger;
 
 /**
@@ -120,7 +121,7 @@ public final class PolicyReporter implements LeaderTask {
 
     private boolean missingLogged;
     /** Passes over every report of the current API finished in this term (they compare all with the cluster). */
-    private final java.util.concurrent.atomic.AtomicLong completedSyncs = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong completedSyncs = new AtomicLong();
     /** Per scope (a namespace, or {@link #CLUSTER}): the operator's report objects and their content hashes. */
     private final Map<String, Map<String, String>> known = new ConcurrentHashMap<>();
 
