@@ -79,7 +79,7 @@ public class OperatorProducer {
             Config config,
             MeterRegistry meters) {
         PolicyStatusReconciler.Inputs inputs = new PolicyStatusReconciler.Inputs(
-                cluster, store, events, gauges, config.policies().failClosed(), Clock.systemUTC(), meters);
+                cluster::policy, store, events, gauges, config.policies().failClosed(), Clock.systemUTC(), meters);
         PolicyStatusOperator statuses = new PolicyStatusOperator(
                 client,
                 cluster,

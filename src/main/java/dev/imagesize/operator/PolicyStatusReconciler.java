@@ -20,6 +20,7 @@ import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -44,10 +45,11 @@ public abstract class PolicyStatusReconciler<P extends CustomResource<?, ImageSi
     /**
      * What every status is made of, shared by the reconcilers of both kinds.
      *
+     * @param policies the policy as {@link ClusterView} compiled it (the rule the webhook enforces), or null
      * @param failClosed whether an Enforce policy that cannot be used denies what it would govern (its status says so)
      */
     public record Inputs(
-            ClusterView cluster,
+            Function<PolicyId, CompiledPolicy> policies,
             FindingsStore store,
             WorkloadEvents events,
             ViolationGauges gauges,
@@ -99,7 +101,7 @@ public abstract class PolicyStatusReconciler<P extends CustomResource<?, ImageSi
             inputs.gauges().remove(id);
             return UpdateControl.noUpdate();
         }
-        CompiledPolicy compiled = inputs.cluster().policy(id);
+        CompiledPolicy compiled = inputs.policies().apply(id);
         if (!compiledFrom(compiled, policy)) {
             return UpdateControl.noUpdate(); // the cluster view has not compiled this version yet; it says when it has
         }

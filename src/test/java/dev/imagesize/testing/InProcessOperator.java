@@ -90,8 +90,8 @@ public final class InProcessOperator implements AutoCloseable {
                 Clock.systemUTC(),
                 meters);
         ViolationGauges gauges = new ViolationGauges(meters);
-        PolicyStatusReconciler.Inputs inputs =
-                new PolicyStatusReconciler.Inputs(cluster, store, events, gauges, true, Clock.systemUTC(), meters);
+        PolicyStatusReconciler.Inputs inputs = new PolicyStatusReconciler.Inputs(
+                cluster::policy, store, events, gauges, true, Clock.systemUTC(), meters);
         statuses = new PolicyStatusOperator(
                 client,
                 cluster,
