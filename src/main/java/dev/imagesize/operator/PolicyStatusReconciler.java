@@ -7,8 +7,10 @@ import dev.imagesize.cluster.PolicyId;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.RetryInfo;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
@@ -22,6 +24,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import org.jboss.logging.Logger;
 
 /**
  * Keeps the status of one kind of policy true to the cluster: a java-operator-sdk reconciler, run on the leader only
@@ -32,13 +35,15 @@ import java.util.function.Supplier;
  * <p>The status is {@link PolicyStatuses} of the rule {@link ClusterView} compiled (the one the webhook enforces) and
  * the {@link FindingsStore}'s findings. It is written only when it differs from the stored one, by server-side apply
  * ({@link UpdateControl#patchStatus}) of a fresh object carrying only name, namespace and every status field, so the
- * leader's field manager owns the whole status. A policy that cannot be used gets its InvalidPolicy status and a Warning Event. The policy's
+ * leader's field manager owns the whole status. A policy that cannot be used gets its InvalidPolicy status and a
+ * Warning Event. A reconciliation that still fails after JOSDK's retries leaves a status saying so. The policy's
  * violations gauge follows its status and goes away with the policy.
  *
  * @param <P> the policy kind
  */
 public abstract class PolicyStatusReconciler<P extends CustomResource<?, ImageSizePolicyStatus>>
         implements Reconciler<P> {
+    private static final Logger LOG = Logger.getLogger(PolicyStatusReconciler.class);
     /** The reason of the Warning Event about a policy that cannot be used. */
     static final String INVALID_REASON = PolicyStatuses.INVALID_POLICY;
 
@@ -115,6 +120,35 @@ public abstract class PolicyStatusReconciler<P extends CustomResource<?, ImageSi
                 .tag("patched", Boolean.toString(differs))
                 .register(inputs.meters()));
         return differs ? UpdateControl.patchStatus(statusOnly(policy, status)) : UpdateControl.noUpdate();
+    }
+
+    /**
+     * After JOSDK's last retry of a failed reconciliation: the status says that it may be out of date, and why
+     * ({@link PolicyStatuses#failed}); earlier attempts change nothing and are retried.
+     */
+    @Override
+    public ErrorStatusUpdateControl<P> updateErrorStatus(P policy, Context<P> context, Exception e) {
+        PolicyId id = new PolicyId(
+                kind, policy.getMetadata().getNamespace(), policy.getMetadata().getName());
+        boolean lastAttempt =
+                context.getRetryInfo().map(RetryInfo::isLastAttempt).orElse(true);
+        LOG.warnf(
+                "cannot work out the status of %s: %s%s",
+                id, e.toString(), lastAttempt ? "; the status says so until a reconciliation succeeds" : "; retrying");
+        if (!lastAttempt) {
+            return ErrorStatusUpdateControl.defaultErrorProcessing();
+        }
+        String problem = e.getMessage() == null
+                ? e.getClass().getSimpleName()
+                : e.getClass().getSimpleName() + ": " + e.getMessage();
+        ImageSizePolicyStatus status = PolicyStatuses.failed(
+                policy.getMetadata().getGeneration(),
+                problem,
+                policy.getStatus(),
+                inputs.clock().instant());
+        return status.equals(policy.getStatus())
+                ? ErrorStatusUpdateControl.noStatusUpdate()
+                : ErrorStatusUpdateControl.patchStatus(statusOnly(policy, status));
     }
 
     private ImageSizePolicyStatus status(PolicyId id, CompiledPolicy compiled, P policy) {

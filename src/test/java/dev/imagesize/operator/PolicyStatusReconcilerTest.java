@@ -1,11 +1,13 @@
 package dev.imagesize.operator;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.imagesize.api.v1alpha1.ClusterImageSizePolicy;
 import dev.imagesize.api.v1alpha1.ImageSizePolicy;
 import dev.imagesize.api.v1alpha1.ImageSizePolicySpec;
 import dev.imagesize.api.v1alpha1.ImageSizePolicyStatus;
+import dev.imagesize.api.v1alpha1.PolicyCondition;
 import dev.imagesize.cluster.CompiledPolicy;
 import dev.imagesize.cluster.PolicyId;
 import dev.imagesize.image.Platform;
@@ -16,6 +18,8 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
+import io.javaoperatorsdk.operator.api.reconciler.RetryInfo;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -27,6 +31,7 @@ import java.time.ZoneOffset;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -86,15 +91,38 @@ class PolicyStatusReconcilerTest {
     }
 
     private static <P extends HasMetadata> Context<P> context(boolean deleted) {
+        return context(deleted, null);
+    }
+
+    /** What JOSDK tells a reconciler: whether the policy is gone, and which attempt this is (null: the first). */
+    private static <P extends HasMetadata> Context<P> context(boolean deleted, RetryInfo retry) {
         @SuppressWarnings("unchecked")
         Context<P> context = (Context<P>)
                 Proxy.newProxyInstance(Context.class.getClassLoader(), new Class<?>[] {Context.class}, (p, m, a) -> {
-                    if (m.getName().equals("isPrimaryResourceDeleted")) {
-                        return deleted;
+                    switch (m.getName()) {
+                        case "isPrimaryResourceDeleted":
+                            return deleted;
+                        case "getRetryInfo":
+                            return Optional.ofNullable(retry);
+                        default:
+                            throw new UnsupportedOperationException(m.getName());
                     }
-                    throw new UnsupportedOperationException(m.getName());
                 });
         return context;
+    }
+
+    private static RetryInfo attempt(int count, boolean last) {
+        return new RetryInfo() {
+            @Override
+            public int getAttemptCount() {
+                return count;
+            }
+
+            @Override
+            public boolean isLastAttempt() {
+                return last;
+            }
+        };
     }
 
     private Gauge gauge(PolicyId policy) {
@@ -214,5 +242,70 @@ class PolicyStatusReconcilerTest {
         assertThat(applied.getStatus().getViolations()).isEqualTo(1);
         assertThat(gauge(CLUSTER_ID).getId().getTag("namespace")).isEmpty();
         assertThat(patched(Rule.CLUSTER_KIND, true)).isEqualTo(1);
+    }
+
+    @Test
+    void aReconciliationThatStillFailsAfterTheRetriesLeavesAStatusSayingSoWithTheLastCounts() {
+        webIsOverBudget(RULE);
+        compiled.put(ID, compiledAt("uid-1", 2));
+        ImageSizePolicy policy = policy("uid-1", 2);
+        ImageSizePolicyStatus previous = namespaced
+                .reconcile(policy, context(false))
+                .getResource()
+                .orElseThrow()
+                .getStatus();
+        policy.setStatus(previous);
+        policy.getMetadata().setGeneration(3L);
+        IllegalStateException broken = new IllegalStateException("the rule of shop/budget has no limits");
+        ImageSizePolicyReconciler failing = new ImageSizePolicyReconciler(new PolicyStatusReconciler.Inputs(
+                id -> {
+                    throw broken;
+                },
+                store,
+                null,
+                gauges,
+                true,
+                Clock.fixed(NOW.plusSeconds(60), ZoneOffset.UTC),
+                meters));
+        assertThatThrownBy(() -> failing.reconcile(policy, context(false)))
+                .as("JOSDK sees the failure and retries")
+                .isSameAs(broken);
+
+        assertThat(failing.updateErrorStatus(policy, context(false, attempt(1, false)), broken)
+                        .isDefaultErrorProcessing())
+                .as("an attempt JOSDK will retry changes nothing")
+                .isTrue();
+
+        ErrorStatusUpdateControl<ImageSizePolicy> last =
+                failing.updateErrorStatus(policy, context(false, attempt(5, true)), broken);
+        ImageSizePolicy applied = last.getResource().orElseThrow();
+        assertThat(applied.getSpec()).isNull();
+        ImageSizePolicyStatus status = applied.getStatus();
+        PolicyCondition ready = status.getConditions().get(0);
+        assertThat(ready.getType()).isEqualTo(PolicyCondition.READY);
+        assertThat(ready.getStatus()).isEqualTo("Unknown");
+        assertThat(ready.getReason()).isEqualTo(PolicyStatuses.STATUS_FAILED);
+        assertThat(ready.getMessage())
+                .isEqualTo("the operator could not work out this policy's status (IllegalStateException: the rule of"
+                        + " shop/budget has no limits); the counts are the last ones it could, and it tries again"
+                        + " when the policy or its findings change, and at least every audit interval");
+        assertThat(ready.getObservedGeneration()).isEqualTo(3L);
+        assertThat(ready.getLastTransitionTime()).isEqualTo(NOW.plusSeconds(60).toString());
+        assertThat(status.getObservedGeneration())
+                .as("the counts are those of generation 2")
+                .isEqualTo(2L);
+        assertThat(status.getViolations()).isEqualTo(previous.getViolations()).isEqualTo(1);
+        assertThat(status.getWorkloads()).isEqualTo(previous.getWorkloads());
+        assertThat(status.getTopViolations()).isEqualTo(previous.getTopViolations());
+        assertThat(status.getConditions().subList(1, status.getConditions().size()))
+                .as("the other conditions stay")
+                .isEqualTo(previous.getConditions()
+                        .subList(1, previous.getConditions().size()));
+
+        policy.setStatus(status);
+        assertThat(failing.updateErrorStatus(policy, context(false, attempt(5, true)), broken)
+                        .getResource())
+                .as("the same failure again writes nothing")
+                .isEmpty();
     }
 }
