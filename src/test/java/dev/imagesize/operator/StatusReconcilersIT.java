@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
+import dev.imagesize.cluster.PolicyId;
+import dev.imagesize.policy.Rule;
 import dev.imagesize.testing.InProcessOperator;
 import dev.imagesize.testing.LocalRegistry;
 import dev.imagesize.testing.Namespaces;
@@ -17,6 +19,7 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.ManagedFieldsEntry;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -30,8 +33,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The policy status reconcilers on java-operator-sdk, in the test JVM against the real API server: a policy the
  * operator cannot decode is reported while JOSDK's typed informer still lists every other policy; statuses are applied
- * under the leader's own field manager, and the next leader's owns every status field; and a term of leadership starts and ends
- * JOSDK's operator with every thread it ran.
+ * under the leader's own field manager, and the next leader's owns every status field; and a term of leadership
+ * starts and ends JOSDK's operator with every thread it ran.
  */
 class StatusReconcilersIT {
     private static final Duration WAIT = Duration.ofSeconds(60);
@@ -136,6 +139,40 @@ class StatusReconcilersIT {
                 }
             });
         }
+    }
+
+    @Test
+    void newFindingsMoveTheStatusAndALookThatChangesNothingWritesNothing() {
+        deployment("big");
+        policy("budget", "1Mi");
+        operator.lead();
+        await().atMost(WAIT).untilAsserted(() -> assertThat(status("budget")).containsEntry("violations", 1));
+
+        deployment("big-too");
+        await().atMost(WAIT)
+                .alias("the audit's findings reach the status without a change of the policy")
+                .untilAsserted(() -> assertThat(status("budget"))
+                        .containsEntry("workloads", 2)
+                        .containsEntry("violations", 2)
+                        .containsEntry("observedGeneration", 1));
+
+        String version = policy("budget").getMetadata().getResourceVersion();
+        long looked = unpatched();
+        operator.statuses.changed(List.of(new PolicyId(Rule.NAMESPACED_KIND, ns, "budget")));
+        await().atMost(WAIT).until(() -> unpatched() > looked);
+        assertThat(policy("budget").getMetadata().getResourceVersion())
+                .as("a reconciliation whose status equals the stored one writes nothing")
+                .isEqualTo(version);
+    }
+
+    /** Reconciliations of ImageSizePolicies that found the stored status right. */
+    private long unpatched() {
+        Timer timer = operator.meters
+                .find("imagesize.reconciliations")
+                .tag("kind", Rule.NAMESPACED_KIND)
+                .tag("patched", "false")
+                .timer();
+        return timer == null ? 0 : timer.count();
     }
 
     @Test
