@@ -372,11 +372,8 @@ class PolicyReportsIT {
         String name = "reports-it-unusable-" + api.settingName();
         try {
             unusableClusterPolicy(name);
-            GenericKubernetesResource clusterReport = awaitReport(
-                    api,
-                    null,
-                    "the unusable policy",
-                    r -> problemOf(r, name) != null);
+            GenericKubernetesResource clusterReport =
+                    awaitReport(api, null, "the unusable policy", r -> problemOf(r, name) != null);
             assertThat(clusterReport.getKind()).isEqualTo(api.kind(true));
             JsonNode problem = problemOf(clusterReport, name);
             assertThat(problem.path("result").asText()).isEqualTo("error");
@@ -390,9 +387,8 @@ class PolicyReportsIT {
             cluster.kubectl().run("delete", "cisp", name, "--ignore-not-found").assertSuccess();
         }
         // gone with the problem (the whole report, unless another test left an unusable cluster policy behind)
-        await().atMost(WAIT)
-                .alias("the cluster report goes with the problem")
-                .until(() -> reports(api, null).stream().allMatch(r -> problemOf(r, name) == null));
+        await().atMost(WAIT).alias("the cluster report goes with the problem").until(() -> reports(api, null).stream()
+                .allMatch(r -> problemOf(r, name) == null));
     }
 
     /** The result of a cluster report about {@code policy}, or null. */
