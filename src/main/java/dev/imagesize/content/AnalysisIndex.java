@@ -108,15 +108,21 @@ public final class AnalysisIndex {
     }
 
     private void update(GenericKubernetesResource raw) {
-        KnownAnalysis known;
+        ImageAnalysis analysis;
         try {
-            known = KnownAnalysis.of(client.getKubernetesSerialization().convertValue(raw, ImageAnalysis.class));
+            analysis = client.getKubernetesSerialization().convertValue(raw, ImageAnalysis.class);
         } catch (RuntimeException e) {
             LOG.warnf(
                     "ImageAnalysis %s cannot be read (%s); it is ignored until it changes",
                     raw.getMetadata().getName(), e.getMessage());
             return;
         }
+        accept(analysis);
+    }
+
+    /** Projects {@code analysis} into the index and tells the listeners when it settled. */
+    void accept(ImageAnalysis analysis) {
+        KnownAnalysis known = KnownAnalysis.of(analysis);
         if (known.digest() == null) {
             return;
         }

@@ -2,6 +2,7 @@ package dev.imagesize.content;
 
 import dev.imagesize.analysis.ImageAnalysisStatus;
 import dev.imagesize.api.v1alpha1.AnalysisPhase;
+import dev.imagesize.api.v1alpha1.AnalysisRequester;
 import dev.imagesize.api.v1alpha1.AnalysisSource;
 import dev.imagesize.api.v1alpha1.ImageAnalysis;
 import dev.imagesize.api.v1alpha1.ImageAnalysisState;
@@ -27,6 +28,10 @@ import java.util.Map;
  * @param hints the top findings (at most three) and the best base advice, largest pull saving first
  * @param sources where the image is read from (so the audit adds a namespace only once)
  * @param referencedAt when a running workload last referenced it, or null
+ * @param platform the platform of the image, os/arch[/variant]
+ * @param requestedBy who asked for it (admission misses are analysed first)
+ * @param attempts analyses tried so far
+ * @param nextAttemptAt when a failed analysis may be tried again, or null (never)
  */
 public record KnownAnalysis(
         String name,
@@ -39,7 +44,11 @@ public record KnownAnalysis(
         Long wastedBytes,
         List<Hint> hints,
         List<AnalysisSource> sources,
-        Instant referencedAt) {
+        Instant referencedAt,
+        String platform,
+        AnalysisRequester requestedBy,
+        int attempts,
+        Instant nextAttemptAt) {
 
     /** Annotation: when a running workload last referenced the analysis (RFC 3339); the sweeper reads it. */
     public static final String REFERENCED_AT = "imagesize.dev/last-referenced-at";
@@ -75,7 +84,11 @@ public record KnownAnalysis(
                 complete ? state.overlay().hiddenBytes() : null,
                 complete ? hints(state) : List.of(),
                 analysis.getSpec() == null ? List.of() : analysis.getSpec().sources(),
-                annotations == null ? null : instant(annotations.get(REFERENCED_AT)));
+                annotations == null ? null : instant(annotations.get(REFERENCED_AT)),
+                analysis.getSpec() == null ? null : analysis.getSpec().platform(),
+                analysis.getSpec() == null ? null : analysis.getSpec().requestedBy(),
+                state == null || state.attempts() == null ? 0 : state.attempts(),
+                state == null ? null : instant(state.nextAttemptAt()));
     }
 
     /** The top findings and the best advice, each in one line, largest pull saving first. */
