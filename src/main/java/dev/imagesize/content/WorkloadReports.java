@@ -170,7 +170,12 @@ public final class WorkloadReports implements WorkloadAudit.Observer, LeaderTask
         if (dirty.add(key)) {
             submit(() -> {
                 dirty.remove(key);
-                write(key);
+                try {
+                    write(key);
+                } catch (RuntimeException e) {
+                    audited.remove(key); // the audit's next pass (or change) writes it again
+                    throw e;
+                }
             });
         }
     }
