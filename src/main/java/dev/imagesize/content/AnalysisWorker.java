@@ -40,6 +40,7 @@ import org.jboss.logging.Logger;
 public final class AnalysisWorker implements LeaderTask {
     private static final Logger LOG = Logger.getLogger(AnalysisWorker.class);
     private static final long SCAN_MILLIS = 500;
+    private static final java.time.Duration UNWRITABLE_PAUSE = java.time.Duration.ofSeconds(30);
 
     private final AnalysisIndex index;
     private final AnalysisObjects objects;
@@ -50,6 +51,9 @@ public final class AnalysisWorker implements LeaderTask {
     private final Clock clock;
     private final MeterRegistry meters;
     private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
+    /** Digests whose status could not be written, and until when they are left alone (no tight retry loop). */
+    private final java.util.Map<String, Instant> unwritable = new ConcurrentHashMap<>();
+
     private volatile boolean running;
     private ScheduledExecutorService scanner;
     private ExecutorService workers;
@@ -113,6 +117,7 @@ public final class AnalysisWorker implements LeaderTask {
             Thread.currentThread().interrupt();
         }
         inFlight.clear();
+        unwritable.clear();
     }
 
     /** Starts the analyses that wait, while there is a free worker: admission misses first, then the oldest tried. */
@@ -126,8 +131,11 @@ public final class AnalysisWorker implements LeaderTask {
                 return;
             }
             Instant now = clock.instant();
+            unwritable.values().removeIf(until -> !until.isAfter(now));
             List<KnownAnalysis> due = index.all().stream()
-                    .filter(known -> !inFlight.contains(known.digest()) && isDue(known, now))
+                    .filter(known -> !inFlight.contains(known.digest())
+                            && !unwritable.containsKey(known.digest())
+                            && isDue(known, now))
                     .sorted(Comparator.comparing((KnownAnalysis k) -> k.requestedBy() != AnalysisRequester.ADMISSION)
                             .thenComparingInt(KnownAnalysis::attempts))
                     .limit(free)
@@ -138,7 +146,10 @@ public final class AnalysisWorker implements LeaderTask {
                     try {
                         analyse(known);
                     } catch (RuntimeException e) {
-                        LOG.warnf("analysis of %s could not be recorded: %s", known.name(), e.toString());
+                        unwritable.put(known.digest(), clock.instant().plus(UNWRITABLE_PAUSE));
+                        LOG.warnf(
+                                "analysis of %s could not be recorded: %s; trying again in %s",
+                                known.name(), e.toString(), UNWRITABLE_PAUSE);
                     } finally {
                         inFlight.remove(known.digest());
                     }
