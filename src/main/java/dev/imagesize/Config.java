@@ -64,6 +64,17 @@ public interface Config {
         /** Admission misses remembered per replica until published as Pending ImageAnalysis objects. */
         @WithDefault("1000")
         int maxAdmissionMisses();
+
+        /**
+         * An analysis no governed workload referenced for this long is deleted (the imagesize.dev/ttl annotation
+         * overrides it per object).
+         */
+        @WithDefault("168h")
+        Duration ttl();
+
+        /** How often the leader records which analyses are referenced and deletes the old ones. */
+        @WithDefault("1h")
+        Duration sweepInterval();
     }
 
     /** What the operator does with policies it cannot use. */

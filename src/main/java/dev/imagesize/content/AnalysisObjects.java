@@ -71,6 +71,21 @@ public final class AnalysisObjects {
         }
     }
 
+    /** Records that a governed workload referenced the analysis {@code name} at {@code at} (an annotation). */
+    public void markReferenced(String name, java.time.Instant at) {
+        client.resources(ImageAnalysis.class)
+                .withName(name)
+                .patch(
+                        io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
+                                io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
+                        "{\"metadata\":{\"annotations\":{\"" + KnownAnalysis.REFERENCED_AT + "\":\"" + at + "\"}}}");
+    }
+
+    /** Deletes the analysis {@code name} (nothing when it is gone). */
+    public void delete(String name) {
+        client.resources(ImageAnalysis.class).withName(name).delete();
+    }
+
     /** The label value for {@code digest}: its first 32 hex digits (label values have at most 63 characters). */
     static String labelOf(String digest) {
         String hex = digest.substring(digest.indexOf(':') + 1);

@@ -14,6 +14,8 @@ import java.time.Duration;
  * @param retryAfter a transient failure is tried again after this
  * @param maxAttempts analyses tried per digest
  * @param maxAdmissionMisses admission misses remembered per replica
+ * @param ttl an analysis no governed workload referenced for this long is deleted
+ * @param sweepInterval how often references are recorded and old analyses deleted
  */
 public record AnalysisSettings(
         int concurrency,
@@ -23,9 +25,14 @@ public record AnalysisSettings(
         Duration timeout,
         Duration retryAfter,
         int maxAttempts,
-        int maxAdmissionMisses) {
+        int maxAdmissionMisses,
+        Duration ttl,
+        Duration sweepInterval) {
 
     public AnalysisSettings {
+        if (ttl.isNegative() || ttl.isZero() || sweepInterval.isNegative() || sweepInterval.isZero()) {
+            throw new IllegalArgumentException("imagesize.analysis: ttl and sweep-interval must be positive");
+        }
         if (concurrency < 1 || parallelLayers < 1 || maxAttempts < 1 || maxAdmissionMisses < 1) {
             throw new IllegalArgumentException("imagesize.analysis: concurrency, parallel-layers, max-attempts and"
                     + " max-admission-misses must be at least 1");
@@ -45,11 +52,23 @@ public record AnalysisSettings(
                 config.timeout(),
                 config.retryAfter(),
                 config.maxAttempts(),
-                config.maxAdmissionMisses());
+                config.maxAdmissionMisses(),
+                config.ttl(),
+                config.sweepInterval());
     }
 
     /** The defaults of {@link Config.Analysis}. */
     public static AnalysisSettings defaults() {
-        return new AnalysisSettings(1, 2, 4L << 30, 64L << 20, Duration.ofMinutes(30), Duration.ofMinutes(10), 3, 1000);
+        return new AnalysisSettings(
+                1,
+                2,
+                4L << 30,
+                64L << 20,
+                Duration.ofMinutes(30),
+                Duration.ofMinutes(10),
+                3,
+                1000,
+                Duration.ofDays(7),
+                Duration.ofHours(1));
     }
 }

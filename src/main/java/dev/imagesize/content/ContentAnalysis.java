@@ -27,8 +27,12 @@ public final class ContentAnalysis {
      * @param reports started before the audit by the leadership (so it sees the audit's first pass)
      */
     public static ContentAnalysis on(
-            AnalysisIndex index, MissPublisher publisher, AnalysisWorker worker, WorkloadReports reports) {
-        return new ContentAnalysis(index, publisher, List.of(reports, worker));
+            AnalysisIndex index,
+            MissPublisher publisher,
+            AnalysisWorker worker,
+            WorkloadReports reports,
+            AnalysisSweeper sweeper) {
+        return new ContentAnalysis(index, publisher, List.of(reports, worker, sweeper));
     }
 
     public void start() {

@@ -70,6 +70,8 @@ public class ContentProducer {
         WorkloadReports reports =
                 new WorkloadReports(client, index, objects, identity.fieldManager(), Clock.systemUTC());
         audit.observe(reports);
-        return ContentAnalysis.on(index, new MissPublisher(misses, index, objects), worker, reports);
+        AnalysisSweeper sweeper =
+                new AnalysisSweeper(index, objects, reports::referencedDigests, settings, Clock.systemUTC());
+        return ContentAnalysis.on(index, new MissPublisher(misses, index, objects), worker, reports, sweeper);
     }
 }

@@ -7,6 +7,7 @@ import dev.imagesize.api.v1alpha1.AnalysisSource;
 import dev.imagesize.api.v1alpha1.ImageAnalysis;
 import dev.imagesize.api.v1alpha1.ImageAnalysisState;
 import dev.imagesize.policy.Messages;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -32,6 +33,8 @@ import java.util.Map;
  * @param requestedBy who asked for it (admission misses are analysed first)
  * @param attempts analyses tried so far
  * @param nextAttemptAt when a failed analysis may be tried again, or null (never)
+ * @param createdAt when the object was created, or null
+ * @param ttl how long it is kept unreferenced ({@link #TTL} annotation), or null for the operator's default
  */
 public record KnownAnalysis(
         String name,
@@ -48,7 +51,9 @@ public record KnownAnalysis(
         String platform,
         AnalysisRequester requestedBy,
         int attempts,
-        Instant nextAttemptAt) {
+        Instant nextAttemptAt,
+        Instant createdAt,
+        Duration ttl) {
 
     /** Annotation: when a running workload last referenced the analysis (RFC 3339); the sweeper reads it. */
     public static final String REFERENCED_AT = "imagesize.dev/last-referenced-at";
@@ -88,7 +93,9 @@ public record KnownAnalysis(
                 analysis.getSpec() == null ? null : analysis.getSpec().platform(),
                 analysis.getSpec() == null ? null : analysis.getSpec().requestedBy(),
                 state == null || state.attempts() == null ? 0 : state.attempts(),
-                state == null ? null : instant(state.nextAttemptAt()));
+                state == null ? null : instant(state.nextAttemptAt()),
+                instant(analysis.getMetadata().getCreationTimestamp()),
+                annotations == null ? null : duration(annotations.get(TTL)));
     }
 
     /** The top findings and the best advice, each in one line, largest pull saving first. */
@@ -133,6 +140,25 @@ public record KnownAnalysis(
         return Messages.bounded(
                 "base image: " + text + " (saves ~" + Messages.format(a.savesCompressedBytes(), 1) + " to pull)",
                 MAX_HINT_LENGTH);
+    }
+
+    private static final java.util.regex.Pattern DURATION = java.util.regex.Pattern.compile("^([0-9]{1,9})(h|m|s)$");
+
+    /** {@code 168h}, {@code 90m} or {@code 30s}; null when absent or not of that form. */
+    static Duration duration(String text) {
+        if (text == null) {
+            return null;
+        }
+        java.util.regex.Matcher m = DURATION.matcher(text.strip());
+        if (!m.matches()) {
+            return null;
+        }
+        long amount = Long.parseLong(m.group(1));
+        return switch (m.group(2)) {
+            case "h" -> Duration.ofHours(amount);
+            case "m" -> Duration.ofMinutes(amount);
+            default -> Duration.ofSeconds(amount);
+        };
     }
 
     private static Instant instant(String text) {

@@ -154,6 +154,18 @@ public final class WorkloadReports implements WorkloadAudit.Observer, LeaderTask
         }
     }
 
+    /** The digests the governed workloads run, as the audit last saw them; empty before the audit's first pass. */
+    public Set<String> referencedDigests() {
+        Set<String> digests = new java.util.HashSet<>();
+        audited.values().forEach(entry -> digests.addAll(entry.digests()));
+        return digests;
+    }
+
+    /** Whether the audit has told this leader about any workload yet. */
+    public boolean hasAudited() {
+        return !audited.isEmpty();
+    }
+
     /** An analysis settled: the reports of the workloads that run it are written again. */
     private void settled(KnownAnalysis known) {
         if (!running) {

@@ -98,6 +98,7 @@ class ContentAnalysisIT {
                 Map.of(
                         "imagesize.registry.insecure-registries", registry.hostPort(),
                         "imagesize.analysis.enabled", "true",
+                        "imagesize.analysis.sweep-interval", "2s",
                         "imagesize.audit.interval", "30s"));
         kubectl.runWithInput(WebhookRegistration.of(operator, ns, webhook), "apply", "-f", "-")
                 .assertSuccess();
@@ -237,6 +238,40 @@ class ContentAnalysisIT {
         assertThat(registry.requestCount("GET", "/v2/" + ns + "/[^/]+/blobs/" + baseLayerDigest))
                 .as("GETs of the shared base layer's blob")
                 .isEqualTo(1);
+    }
+
+    @Test
+    @Order(3)
+    void theSweeperMarksWhatRunsAndDeletesWhatNothingReferencedPastItsTtl() {
+        String running = awaitAnalysis(registry.hostPort() + "/" + ns + "/pip")
+                .path("metadata")
+                .path("name")
+                .asText();
+        String refused = awaitAnalysis(registry.hostPort() + "/" + ns + "/apt")
+                .path("metadata")
+                .path("name")
+                .asText();
+        await().atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(500))
+                .alias("the analysis a running workload uses is marked referenced")
+                .until(() -> kubectl.run(
+                                "get",
+                                "imageanalyses",
+                                running,
+                                "-o",
+                                "jsonpath={.metadata.annotations.imagesize\\.dev/last-referenced-at}")
+                        .stdout()
+                        .matches("\\d{4}-\\d\\d-\\d\\dT.*Z"));
+
+        kubectl.run("annotate", "imageanalyses", refused, "imagesize.dev/ttl=1s")
+                .assertSuccess();
+
+        await().atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(500))
+                .alias("the analysis of the refused image, referenced by nothing, is deleted past its TTL")
+                .until(() ->
+                        kubectl.run("get", "imageanalyses", refused).stderr().contains("NotFound"));
+        assertThat(kubectl.run("get", "imageanalyses", running).exitCode()).isZero();
     }
 
     /** The Complete analysis of the image first seen in {@code repository}, once there is one. */
