@@ -161,11 +161,6 @@ public final class WorkloadReports implements WorkloadAudit.Observer, LeaderTask
         return digests;
     }
 
-    /** Whether the audit has told this leader about any workload yet. */
-    public boolean hasAudited() {
-        return !audited.isEmpty();
-    }
-
     /** An analysis settled: the reports of the workloads that run it are written again. */
     private void settled(KnownAnalysis known) {
         if (!running) {
