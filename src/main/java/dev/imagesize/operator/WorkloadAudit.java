@@ -433,6 +433,7 @@ public final class WorkloadAudit implements LeaderTask {
                             plan.workload().kind(),
                             plan.workload().namespace(),
                             plan.workload().name(),
+                            plan.object().getMetadata().getUid(),
                             assessed.findings()));
             observers.forEach(observer -> observer.assessed(plan.object(), plan.workload(), assessed.findings()));
             writes.add(writers.submit(() -> {
