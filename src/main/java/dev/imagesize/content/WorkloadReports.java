@@ -154,6 +154,12 @@ public final class WorkloadReports implements WorkloadAudit.Observer, LeaderTask
         }
     }
 
+    /** Every governed workload gets its report: {@code <kind>-<name>} in its namespace. */
+    @Override
+    public Optional<String> reportOf(Workload workload) {
+        return Optional.of(ReportNames.of(workload.kind(), workload.name()));
+    }
+
     /** The digests the governed workloads run, as the audit last saw them; empty before the audit's first pass. */
     public Set<String> referencedDigests() {
         Set<String> digests = new java.util.HashSet<>();

@@ -23,10 +23,17 @@ public final class FindingsStore {
      * @param kind {@code Deployment}, {@code Pod}, ...
      * @param uid the workload's metadata.uid, or null when not known
      * @param findings every policy's findings on its containers
+     * @param report the name of its ImageSizeReport in its namespace, or null when the operator keeps none
      */
-    public record Audited(String kind, String namespace, String name, String uid, List<Finding> findings) {
+    public record Audited(
+            String kind, String namespace, String name, String uid, List<Finding> findings, String report) {
         public Audited {
             findings = List.copyOf(findings);
+        }
+
+        /** A workload that has no ImageSizeReport (content analysis is off). */
+        public Audited(String kind, String namespace, String name, String uid, List<Finding> findings) {
+            this(kind, namespace, name, uid, findings, null);
         }
 
         /** A workload whose uid is not known. */
@@ -43,7 +50,8 @@ public final class FindingsStore {
                     uid,
                     findings.stream()
                             .filter(f -> PolicyId.of(f.rule()).equals(policy))
-                            .toList());
+                            .toList(),
+                    report);
         }
     }
 

@@ -226,6 +226,7 @@ public final class PolicyStatuses {
         v.setDigest(finding.size().manifestDigest());
         v.setPlatform(finding.size().platform().toString());
         v.setPolicy(finding.rule().key());
+        v.setReport(audited.report());
         switch (breach.limit()) {
             case MAX_IMAGE_SIZE, MAX_LAYER_SIZE -> {
                 v.setLimit(

@@ -97,6 +97,14 @@ public final class WorkloadAudit implements LeaderTask {
         void assessed(HasMetadata object, Workload workload, List<Finding> findings);
 
         void cleared(HasMetadata object);
+
+        /**
+         * The name of the ImageSizeReport this observer keeps for a governed workload (in its namespace), if it keeps
+         * one; the audit's annotations and the policy statuses point to it.
+         */
+        default Optional<String> reportOf(Workload workload) {
+            return Optional.empty();
+        }
     }
 
     /** A workload whose audit failed: how often, and when to try again. */
@@ -427,6 +435,7 @@ public final class WorkloadAudit implements LeaderTask {
         for (int i = 0; i < batch.size() && running; i++) {
             Planned plan = batch.get(i);
             Assessments.Assessed assessed = results.get(i);
+            String report = reportOf(plan.workload());
             store.put(
                     plan.key(),
                     new FindingsStore.Audited(
@@ -434,11 +443,13 @@ public final class WorkloadAudit implements LeaderTask {
                             plan.workload().namespace(),
                             plan.workload().name(),
                             plan.object().getMetadata().getUid(),
-                            assessed.findings()));
+                            assessed.findings(),
+                            report));
             observers.forEach(observer -> observer.assessed(plan.object(), plan.workload(), assessed.findings()));
             writes.add(writers.submit(() -> {
                 try {
-                    recorder.record(plan.object(), WorkloadVerdict.of(assessed.findings()), assessed.findings(), now);
+                    recorder.record(
+                            plan.object(), WorkloadVerdict.of(assessed.findings(), report), assessed.findings(), now);
                     failing.remove(plan.key());
                 } catch (RuntimeException e) {
                     failed(plan.key(), e);
@@ -455,6 +466,17 @@ public final class WorkloadAudit implements LeaderTask {
                 return;
             }
         }
+    }
+
+    /** The name of the workload's ImageSizeReport, when an observer keeps one; else null. */
+    private String reportOf(Workload workload) {
+        for (Observer observer : observers) {
+            Optional<String> report = observer.reportOf(workload);
+            if (report.isPresent()) {
+                return report.get();
+            }
+        }
+        return null;
     }
 
     /** Remembers a failed workload and when to retry it: the backoff doubles up to the audit interval. */

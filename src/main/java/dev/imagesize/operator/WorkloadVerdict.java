@@ -15,19 +15,26 @@ import java.util.Optional;
  * their text is at most 1 KiB and carries no number that changes between passes.
  */
 public record WorkloadVerdict(
-        String verdict, String largestImage, Long largestImageBytes, int violations, String summary) {
+        String verdict, String largestImage, Long largestImageBytes, int violations, String summary, String report) {
     public static final String PREFIX = "imagesize.dev/";
     public static final String VERDICT = PREFIX + "verdict";
     public static final String LARGEST_IMAGE = PREFIX + "largest-image";
     public static final String LARGEST_IMAGE_BYTES = PREFIX + "largest-image-bytes";
     public static final String VIOLATIONS = PREFIX + "violations";
     public static final String CHECKED_AT = PREFIX + "checked-at";
+    /** The name of the workload's ImageSizeReport in its namespace, when the operator keeps one. */
+    public static final String REPORT = PREFIX + "report";
 
     public static final String COMPLIANT = "Compliant";
     public static final String VIOLATION = "Violation";
     public static final String UNKNOWN = "Unknown";
 
     public static WorkloadVerdict of(List<Finding> findings) {
+        return of(findings, null);
+    }
+
+    /** The verdict on these findings, naming the workload's ImageSizeReport {@code report} (null: none). */
+    public static WorkloadVerdict of(List<Finding> findings, String report) {
         List<Finding> over = findings.stream()
                 .filter(f -> f.outcome() == Finding.Outcome.OVER)
                 .sorted(Comparator.comparingLong(Finding::excessBytes).reversed())
@@ -59,7 +66,8 @@ public record WorkloadVerdict(
                         .orElse(null),
                 largest.map(f -> f.size().compressedSizeBytes()).orElse(null),
                 over.size(),
-                PersistedText.stable(summary));
+                PersistedText.stable(summary),
+                report);
     }
 
     /** The annotations for this verdict, stamped with when it was reached. */
@@ -72,6 +80,9 @@ public record WorkloadVerdict(
         }
         if (!summary.isEmpty()) {
             annotations.put(VIOLATIONS, summary);
+        }
+        if (report != null) {
+            annotations.put(REPORT, report);
         }
         annotations.put(CHECKED_AT, checkedAt.toString());
         return annotations;

@@ -233,6 +233,42 @@ class ContentAnalysisIT {
                 .contains("WASTED");
         assertThat(columns).contains("deployment-audited").contains("pip-cache in layer 1");
 
+        // where people already look: the workload's audit annotations and the policy's status name the report
+        await().atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(500))
+                .alias("the audit annotations of the Deployment name its report")
+                .until(
+                        () -> kubectl.run(
+                                        "get",
+                                        "deployment",
+                                        "audited",
+                                        "-n",
+                                        ns,
+                                        "-o",
+                                        "jsonpath={.metadata.annotations.imagesize\\.dev/report}")
+                                .stdout(),
+                        "deployment-audited"::equals);
+        JsonNode violation = await().atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(500))
+                .alias("the audit policy's status lists the violation with its report")
+                .until(
+                        () -> {
+                            JsonNode policy = json(kubectl.run("get", "isp", "audit", "-n", ns, "-o", "json"));
+                            return policy == null
+                                    ? null
+                                    : policy.path("status")
+                                            .path("topViolations")
+                                            .path(0);
+                        },
+                        found -> found != null && found.path("name").asText().equals("audited"));
+        assertThat(violation.path("report").asText()).isEqualTo("deployment-audited");
+        assertThat(violation.path("namespace").asText()).isEqualTo(ns);
+        assertThat(kubectl.run("get", "isr", "-n", ns, violation.path("report").asText())
+                        .assertSuccess()
+                        .stdout())
+                .as("the status says where the report is: kubectl get isr -n NAMESPACE REPORT")
+                .contains("deployment-audited");
+
         // both analyses are done by now (this one, and the refused image's, which the first test waited for)
         awaitAnalysis(registry.hostPort() + "/" + ns + "/apt");
         assertThat(registry.requestCount("GET", "/v2/" + ns + "/[^/]+/blobs/" + baseLayerDigest))

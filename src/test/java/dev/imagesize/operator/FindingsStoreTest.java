@@ -50,6 +50,19 @@ class FindingsStoreTest {
                 .as("the same findings again change nothing")
                 .isEmpty();
 
+        store.put(
+                "Pod/other/solo",
+                new FindingsStore.Audited(
+                        "Pod", "other", "solo", null, List.of(Fixtures.measured(BASELINE, "solo", size)), "pod-solo"));
+        assertThat(store.drainChanged())
+                .as("the workload's report named: its policies' statuses point to it")
+                .containsExactly(PolicyId.of(BASELINE));
+        assertThat(store.forPolicy(PolicyId.of(BASELINE)))
+                .filteredOn(a -> a.name().equals("solo"))
+                .singleElement()
+                .extracting(FindingsStore.Audited::report)
+                .isEqualTo("pod-solo");
+
         store.remove("Pod/other/solo");
         assertThat(store.forPolicy(PolicyId.of(BASELINE))).hasSize(1);
         assertThat(store.drainChanged()).containsExactly(PolicyId.of(BASELINE));

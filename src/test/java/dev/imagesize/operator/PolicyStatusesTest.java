@@ -112,6 +112,18 @@ class PolicyStatusesTest {
         assertThat(count.getLayers()).isEqualTo(3);
         assertThat(count.getLimitLayers()).isEqualTo(2);
         assertThat(count.getSizeBytes()).isEqualTo(1_300);
+        assertThat(count.getReport()).as("no content analysis, no report").isNull();
+    }
+
+    @Test
+    void eachViolationNamesTheReportOfItsWorkload() {
+        FindingsStore.Audited reported = new FindingsStore.Audited(
+                "Deployment", "shop", "api", "uid-1", List.of(sized("a", 2 * MIB)), "deployment-api");
+        ImageSizePolicyStatus status = PolicyStatuses.of(RULE, 1L, List.of(reported), true, null, T0);
+        assertThat(status.getTopViolations()).singleElement().satisfies(v -> {
+            assertThat(v.getReport()).isEqualTo("deployment-api");
+            assertThat(v.getNamespace()).isEqualTo("shop");
+        });
     }
 
     @Test

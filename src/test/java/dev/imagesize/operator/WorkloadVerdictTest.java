@@ -79,6 +79,23 @@ class WorkloadVerdictTest {
     }
 
     @Test
+    void theReportAnnotationNamesTheWorkloadsReportAndIsADifferenceWhenItChanges() {
+        WorkloadVerdict withReport = WorkloadVerdict.of(List.of(sized("a", 10)), "deployment-api");
+        assertThat(withReport.annotations(NOW)).containsEntry(WorkloadVerdict.REPORT, "deployment-api");
+        assertThat(WorkloadVerdict.of(List.of(sized("a", 10))).annotations(NOW))
+                .as("no report, no annotation")
+                .doesNotContainKey(WorkloadVerdict.REPORT);
+
+        Map<String, String> written = new LinkedHashMap<>(withReport.annotations(NOW));
+        assertThat(withReport.isWrittenIn(written)).isTrue();
+        assertThat(WorkloadVerdict.of(List.of(sized("a", 10))).isWrittenIn(written))
+                .as("analysis turned off: the report annotation goes")
+                .isFalse();
+        assertThat(WorkloadVerdict.of(List.of(sized("a", 10)), "deployment-web").isWrittenIn(written))
+                .isFalse();
+    }
+
+    @Test
     void annotationsAreBoundedAndStableAcrossRetryDelays() {
         WorkloadVerdict first = WorkloadVerdict.of(List.of(unknown("slow down, retry after 17s " + "y".repeat(5000))));
         WorkloadVerdict second = WorkloadVerdict.of(List.of(unknown("slow down, retry after 43s " + "y".repeat(5000))));

@@ -59,6 +59,10 @@ public class Violation {
             + " of a ClusterImageSizePolicy.")
     private String policy;
 
+    @JsonPropertyDescription("Name of the workload's ImageSizeReport in its namespace, set when content analysis is"
+            + " on: kubectl get isr -n NAMESPACE REPORT shows what makes its images big and what to fix first.")
+    private String report;
+
     public String getKind() {
         return kind;
     }
@@ -163,6 +167,14 @@ public class Violation {
         this.policy = policy;
     }
 
+    public String getReport() {
+        return report;
+    }
+
+    public void setReport(String report) {
+        this.report = report;
+    }
+
     @Override
     public boolean equals(Object o) {
         return o instanceof Violation v
@@ -178,7 +190,8 @@ public class Violation {
                 && Objects.equals(layers, v.layers)
                 && Objects.equals(limitLayers, v.limitLayers)
                 && limit == v.limit
-                && Objects.equals(policy, v.policy);
+                && Objects.equals(policy, v.policy)
+                && Objects.equals(report, v.report);
     }
 
     @Override
@@ -196,7 +209,8 @@ public class Violation {
                 layers,
                 limitLayers,
                 limit,
-                policy);
+                policy,
+                report);
     }
 
     @Override
