@@ -75,6 +75,13 @@ public interface Config {
         /** How often the leader records which analyses are referenced and deletes the old ones. */
         @WithDefault("1h")
         Duration sweepInterval();
+
+        /**
+         * A base-image catalog file (YAML, the format of the shipped one, as {@code imagesize analyze --base-catalog}
+         * reads it), searched before the shipped catalog: the organisation's own bases and their smaller alternatives.
+         * A file that cannot be read is logged as an error and the shipped catalog is used alone.
+         */
+        Optional<String> baseCatalog();
     }
 
     Reports reports();

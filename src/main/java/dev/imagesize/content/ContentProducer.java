@@ -1,5 +1,7 @@
 package dev.imagesize.content;
 
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.imagesize.Config;
 import dev.imagesize.analysis.AnalysisLimits;
 import dev.imagesize.analysis.BaseCatalog;
@@ -17,10 +19,19 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.time.Clock;
+import java.util.Optional;
+import org.jboss.logging.Logger;
 
 /** Wires the content analysis: on with {@code imagesize.analysis.enabled}, else nothing is watched or analysed. */
 public class ContentProducer {
+    private static final Logger LOG = Logger.getLogger(ContentProducer.class);
 
     @Produces
     @Singleton
@@ -62,7 +73,8 @@ public class ContentProducer {
                 new RegistryBlobSource(registries, limits.maxLayers(), false),
                 new LayerIndexCache(settings.cacheBytes()),
                 limits,
-                new ImageComposer(FindingRules.builtIn(), BaseCatalog.builtIn(), StatusBudget.DEFAULT_BYTES),
+                new ImageComposer(
+                        FindingRules.builtIn(), catalog(config.analysis().baseCatalog()), StatusBudget.DEFAULT_BYTES),
                 settings.parallelLayers(),
                 settings.maxImageBytes());
         AnalysisWorker worker = new AnalysisWorker(
@@ -73,5 +85,47 @@ public class ContentProducer {
         AnalysisSweeper sweeper =
                 new AnalysisSweeper(index, objects, reports::referencedDigests, settings, Clock.systemUTC());
         return ContentAnalysis.on(index, new MissPublisher(misses, index, objects), worker, reports, sweeper);
+    }
+
+    /** The configured catalog before the shipped one; the shipped one alone when none is configured or readable. */
+    static BaseCatalog catalog(Optional<String> file) {
+        BaseCatalog shipped = BaseCatalog.builtIn();
+        if (file.isEmpty() || file.get().isBlank()) {
+            return shipped;
+        }
+        String path = file.get();
+        try (InputStream in = Files.newInputStream(Path.of(path))) {
+            BaseCatalog configured = BaseCatalog.parse(in);
+            LOG.infof(
+                    "base catalog %s: %d images, searched before the shipped catalog",
+                    path, configured.images().size());
+            return configured.before(shipped);
+        } catch (IOException | RuntimeException e) {
+            LOG.errorf(
+                    "cannot read the base catalog %s (imagesize.analysis.base-catalog): %s; using the shipped catalog"
+                            + " only",
+                    path, reason(e));
+            return shipped;
+        }
+    }
+
+    /** Why a catalog file could not be read, in one line. */
+    private static String reason(Exception e) {
+        if (e instanceof NoSuchFileException) {
+            return "no such file";
+        }
+        if (e instanceof AccessDeniedException) {
+            return "permission denied";
+        }
+        if (e instanceof JsonProcessingException json) {
+            String what = json.getOriginalMessage() == null
+                    ? "not valid YAML"
+                    : json.getOriginalMessage().lines().findFirst().orElse("not valid YAML");
+            JsonLocation at = json.getLocation();
+            return at == null ? what : what + " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")";
+        }
+        return e.getMessage() == null
+                ? e.getClass().getSimpleName()
+                : e.getMessage().lines().findFirst().orElse("");
     }
 }

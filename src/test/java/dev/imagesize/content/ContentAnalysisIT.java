@@ -15,6 +15,9 @@ import dev.imagesize.testing.OciImages.Step;
 import dev.imagesize.testing.OperatorProcess;
 import dev.imagesize.testing.TestCluster;
 import dev.imagesize.testing.WebhookRegistration;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Map;
@@ -28,14 +31,17 @@ import org.junit.jupiter.api.TestMethodOrder;
 /**
  * The content analysis in a cluster: the real operator (leader) against a real API server and a real registry, with
  * images whose content is known (apt lists left in a layer, a pip cache), both on one base layer. A refused
- * Deployment is queued, analysed, and refused again with the top finding; an audited one gets its ImageSizeReport;
- * the shared base layer is downloaded once.
+ * Deployment is queued, analysed, and refused again with the top finding and the advice on its base (known to the
+ * operator's configured base catalog by its layer); an audited one gets its ImageSizeReport, which its annotations and
+ * its policy's status name; the shared base layer is downloaded once.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ContentAnalysisIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String APT = "/bin/sh -c apt-get update && apt-get install -y curl";
     private static final String PIP = "/bin/sh -c pip install requests";
+    private static final String BASE = "test.example/base/python:3.11";
+    private static final String SLIM = "test.example/base/python:3.11-slim";
 
     private static TestCluster cluster;
     private static Kubectl kubectl;
@@ -46,9 +52,10 @@ class ContentAnalysisIT {
     private static String aptImage;
     private static String pipImage;
     private static String baseLayerDigest;
+    private static Path catalog;
 
     @BeforeAll
-    static void start() {
+    static void start() throws IOException {
         cluster = TestCluster.get().withCrds();
         kubectl = cluster.kubectl();
         registry = LocalRegistry.sharedPlain();
@@ -93,11 +100,26 @@ class ContentAnalysisIT {
         assertThat(pip.layerDigests().get(0)).isEqualTo(baseLayerDigest);
         aptImage = OciImages.push(apt, registry, ns + "/apt");
         pipImage = OciImages.push(pip, registry, ns + "/pip");
+        // the operator's own catalog knows the shared base by its layer, and a smaller alternative to it
+        catalog = Files.createTempFile("content-it-catalog-", ".yaml");
+        Files.writeString(
+                catalog,
+                "generated: test\nimages:\n"
+                        + "  - ref: " + BASE + "\n"
+                        + "    family: test-python\n    variant: full\n    platforms:\n"
+                        + "      linux/amd64: {compressed: 409120197, uncompressed: 1100000000, diffIDs: ["
+                        + apt.diffIds().get(0) + "]}\n"
+                        + "    alternatives:\n"
+                        + "      - {ref: " + SLIM + ", caveat: \"no compiler\"}\n"
+                        + "  - ref: " + SLIM + "\n"
+                        + "    family: test-python\n    variant: slim\n    platforms:\n"
+                        + "      linux/amd64: {compressed: 45520747, uncompressed: 124800000}\n");
         operator = OperatorProcess.start(
                 cluster,
                 Map.of(
                         "imagesize.registry.insecure-registries", registry.hostPort(),
                         "imagesize.analysis.enabled", "true",
+                        "imagesize.analysis.base-catalog", catalog.toString(),
                         "imagesize.analysis.sweep-interval", "2s",
                         "imagesize.audit.interval", "30s"));
         kubectl.runWithInput(WebhookRegistration.of(operator, ns, webhook), "apply", "-f", "-")
@@ -107,13 +129,16 @@ class ContentAnalysisIT {
     }
 
     @AfterAll
-    static void stop() {
+    static void stop() throws IOException {
         if (kubectl != null) {
             kubectl.run("delete", "validatingwebhookconfiguration", webhook, "--ignore-not-found");
             kubectl.run("delete", "namespace", ns, "--wait=false");
         }
         if (operator != null) {
             operator.close();
+        }
+        if (catalog != null) {
+            Files.deleteIfExists(catalog);
         }
     }
 
@@ -176,7 +201,12 @@ class ContentAnalysisIT {
                 .contains("content analysis: ")
                 .contains("- APT package lists, 195.3 KiB in layer 1 (" + APT + "): add `rm -rf /var/lib/apt/lists/*`")
                 .contains("rm -rf /var/lib/apt/lists/*")
+                .contains("- base image: " + BASE + ", 390.2 MiB compressed, 1.0 GiB uncompressed; " + SLIM
+                        + " is 43.4 MiB compressed")
                 .doesNotContain("queued");
+        assertThat(again.stderr().indexOf("- base image: "))
+                .as("the base advice saves more than the apt lists: it comes first")
+                .isLessThan(again.stderr().indexOf("- APT package lists"));
         assertThat(kubectl.run("get", "deployment", "bloated", "-n", ns).exitCode())
                 .isNotZero();
     }
@@ -219,6 +249,8 @@ class ContentAnalysisIT {
         assertThat(image.path("phase").asText()).isEqualTo("Complete");
         assertThat(image.path("analysis").asText())
                 .isEqualTo(analysis.path("metadata").path("name").asText());
+        assertThat(image.path("base").asText()).isEqualTo(BASE);
+        assertThat(image.path("advice").get(0).asText()).startsWith("base image: " + BASE + ", 390.2 MiB compressed");
         assertThat(image.path("findings").get(0).path("bytes").asLong()).isEqualTo(150_000);
         assertThat(image.path("findings").get(0).path("createdBy").asText()).isEqualTo(PIP);
         JsonNode verdict = body.path("containers").get(0).path("verdicts").get(0);
