@@ -247,6 +247,35 @@ class HelmChartIT {
     }
 
     @Test
+    void contentAnalysisIsOffByDefaultAndReadsTheBaseCatalogOfAConfigMap() {
+        JsonNode defaults = operatorContainer(template());
+        assertThat(env(defaults, "IMAGESIZE_ANALYSIS_ENABLED")).isNull();
+        assertThat(env(defaults, "IMAGESIZE_ANALYSIS_BASE_CATALOG")).isNull();
+
+        List<JsonNode> withCatalog =
+                template("--set", "analysis.enabled=true", "--set", "analysis.baseCatalog.configMap=our-bases");
+        JsonNode container = operatorContainer(withCatalog);
+        assertThat(env(container, "IMAGESIZE_ANALYSIS_ENABLED")).isEqualTo("true");
+        assertThat(env(container, "IMAGESIZE_ANALYSIS_BASE_CATALOG"))
+                .isEqualTo("/etc/image-size-operator/base-catalog/base-catalog.yaml");
+        assertThat(container.at("/volumeMounts").toString())
+                .contains("\"mountPath\":\"/etc/image-size-operator/base-catalog\"");
+        assertThat(one(withCatalog, "Deployment")
+                        .at("/spec/template/spec/volumes")
+                        .toString())
+                .contains("\"configMap\":{\"name\":\"our-bases\"");
+
+        List<JsonNode> catalogWithoutAnalysis = template("--set", "analysis.baseCatalog.configMap=our-bases");
+        assertThat(env(operatorContainer(catalogWithoutAnalysis), "IMAGESIZE_ANALYSIS_BASE_CATALOG"))
+                .as("nothing reads the catalog while analysis is off")
+                .isNull();
+        assertThat(one(catalogWithoutAnalysis, "Deployment")
+                        .at("/spec/template/spec/volumes")
+                        .toString())
+                .doesNotContain("our-bases");
+    }
+
+    @Test
     void theWebhookSkipsWhatCannotMatterAndClientCertificatesAreOptIn() {
         List<JsonNode> defaults = template();
         JsonNode webhook = one(defaults, "ValidatingWebhookConfiguration").at("/webhooks/0");
