@@ -41,6 +41,9 @@ public record MaxGrowth(BigDecimal percent, Long bytes) {
         if (text == null || text.isBlank()) {
             throw invalid(text == null ? "" : text, "empty");
         }
+        if (!text.equals(text.strip())) {
+            throw invalid(text, "spaces before or after it");
+        }
         String[] parts = text.split(",", -1);
         if (parts.length > 2) {
             throw invalid(text, "give at most one percentage and one size, separated by a comma");
@@ -48,7 +51,7 @@ public record MaxGrowth(BigDecimal percent, Long bytes) {
         BigDecimal percent = null;
         Long bytes = null;
         for (String raw : parts) {
-            String part = raw.strip();
+            String part = withoutSpacesAround(raw);
             if (part.isEmpty()) {
                 throw invalid(text, "a part is empty");
             }
@@ -66,6 +69,9 @@ public record MaxGrowth(BigDecimal percent, Long bytes) {
             } else {
                 if (bytes != null) {
                     throw invalid(text, "two sizes; give at most one percentage and one size");
+                }
+                if (part.chars().anyMatch(Character::isWhitespace)) {
+                    throw invalid(text, "\"" + part + "\" holds white space; only spaces around the comma are allowed");
                 }
                 long parsed;
                 try {
@@ -111,6 +117,19 @@ public record MaxGrowth(BigDecimal percent, Long bytes) {
     /** The percentage as written in a message: {@code 20%}, {@code 12.5%}. */
     public String percentText() {
         return percent == null ? null : percent.stripTrailingZeros().toPlainString() + "%";
+    }
+
+    /** The part without the spaces (only spaces, as the CRD allows) around the comma. */
+    private static String withoutSpacesAround(String part) {
+        int start = 0;
+        int end = part.length();
+        while (start < end && part.charAt(start) == ' ') {
+            start++;
+        }
+        while (end > start && part.charAt(end - 1) == ' ') {
+            end--;
+        }
+        return part.substring(start, end);
     }
 
     private static IllegalArgumentException invalid(String text, String problem) {

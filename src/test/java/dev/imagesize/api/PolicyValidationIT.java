@@ -222,28 +222,29 @@ class PolicyValidationIT {
                 Arguments.of("maxGrowth: 12.5%", null),
                 Arguments.of("maxGrowth: 1000%", null),
                 Arguments.of("maxGrowth: 50Mi", null),
-                Arguments.of("maxGrowth: 1e6", null),
-                Arguments.of("maxGrowth: 20%, 50Mi", null),
-                Arguments.of("maxGrowth: 50Mi,20%", null),
+                Arguments.of("maxGrowth: '1e6'", null),
+                Arguments.of("maxGrowth: '20%, 50Mi'", null),
+                Arguments.of("maxGrowth: '50Mi,20%'", null),
                 Arguments.of("maxGrowth: '20%  ,  7.9Ei'", null),
                 Arguments.of("maxGrowth: 1000.5%", percent),
                 Arguments.of("maxGrowth: 9999%", percent),
                 Arguments.of("maxGrowth: 0Mi", size),
                 Arguments.of("maxGrowth: 8Ei", size),
-                Arguments.of("maxGrowth: 20%, 8Ei", size),
-                Arguments.of("maxGrowth: 20%, 30%", oneOfEach),
-                Arguments.of("maxGrowth: 1Mi, 2Mi", oneOfEach),
+                Arguments.of("maxGrowth: '20%, 8Ei'", size),
+                Arguments.of("maxGrowth: '20%, 30%'", oneOfEach),
+                Arguments.of("maxGrowth: '1Mi, 2Mi'", oneOfEach),
                 Arguments.of("maxGrowth: '20'", form),
                 Arguments.of("maxGrowth: 20 %", form),
                 Arguments.of("maxGrowth: -5%", form),
                 Arguments.of("maxGrowth: 100m", form),
-                Arguments.of("maxGrowth: 20%, 1Mi, 2%", form),
+                Arguments.of("maxGrowth: '20%, 1Mi, 2%'", form),
                 Arguments.of("maxGrowth: ' 20%'", form),
                 Arguments.of("maxGrowth: 1e4294967296", form),
                 Arguments.of("maxGrowth: 20", "spec.maxGrowth: Invalid value: \"integer\""),
                 Arguments.of("maxLayers: 10, overrides: [{images: ['ghcr.io/*'], maxGrowth: lots}]", override));
     }
 
+    /** Values with a comma are quoted: in the flow mapping the test writes, a bare comma ends the value. */
     @ParameterizedTest
     @MethodSource("growthLimits")
     void growthLimitsMeanTheSameToTheApiServerAndTheOperator(String spec, String refusal) {
@@ -345,7 +346,7 @@ class PolicyValidationIT {
 
         Result growth = kubectl("explain", "imagesizepolicy.spec.maxGrowth");
         growth.assertSucceeded();
-        assertThat(growth.output())
+        assertThat(growth.output().replaceAll("\\s+", " ")) // kubectl wraps the description
                 .contains("percentage of the previous size", "20%, 50Mi", "either breach counts", "onResolveError");
         kubectl("explain", "isp.spec.overrides.maxGrowth").assertSucceeded();
 

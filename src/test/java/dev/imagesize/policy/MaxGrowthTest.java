@@ -51,7 +51,10 @@ class MaxGrowthTest {
                 "1Mi, 2Mi     | two sizes",
                 "20%, 1Mi, 2% | at most one percentage and one size",
                 "20%,         | a part is empty",
-                "lots         | not a number"
+                "lots         | not a number",
+                "' 20%'       | spaces before or after it",
+                "'20%, 1Mi '  | spaces before or after it",
+                "'20%,	1Mi'  | holds white space"
             })
     void refusesWhatTheCrdRefusesNamingTheProblem(String text, String problem) {
         assertThatThrownBy(() -> MaxGrowth.parse(text))
