@@ -45,6 +45,9 @@ import java.util.Set;
  * fails closed for the workloads it would govern.
  */
 public final class AdmissionHandler {
+    /** Lines of a denial message, and warnings, at most per answer (the rest are counted in one more line). */
+    static final int MAX_LINES = 20;
+
     private static final ObjectMapper JSON =
             new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
@@ -244,7 +247,7 @@ public final class AdmissionHandler {
             ObjectNode status = response.putObject("status");
             status.put("code", 403);
             status.put("reason", "Forbidden");
-            status.put("message", String.join("\n", denials));
+            status.put("message", String.join("\n", atMost(MAX_LINES, denials)));
             addWarnings(response, warnings);
             return reply(200, response, new Decision(kind, action, Decision.DENIED));
         }
@@ -264,8 +267,21 @@ public final class AdmissionHandler {
     private static void addWarnings(ObjectNode response, List<String> warnings) {
         if (!warnings.isEmpty()) {
             ArrayNode array = response.putArray("warnings");
-            warnings.forEach(array::add);
+            atMost(MAX_LINES, warnings).forEach(array::add);
         }
+    }
+
+    /**
+     * The first {@code max} lines and one that counts the rest: a Pod with thousands of containers gets an answer of
+     * bounded size (the API server itself ignores warnings beyond 4,096 characters).
+     */
+    static List<String> atMost(int max, List<String> lines) {
+        if (lines.size() <= max) {
+            return lines;
+        }
+        List<String> kept = new ArrayList<>(lines.subList(0, max));
+        kept.add("... and %d more not shown (%d in all)".formatted(lines.size() - max, lines.size()));
+        return kept;
     }
 
     private static ObjectNode response(String uid, boolean allowed) {

@@ -1,37 +1,24 @@
 package dev.imagesize.admission;
 
 import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.StringWriter;
 import java.math.BigInteger;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
+import java.security.PrivateKey;
+import java.security.PublicKey;
 import java.security.SecureRandom;
+import java.security.Signature;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Collection;
-import java.util.Date;
 import java.util.List;
-import org.bouncycastle.asn1.x500.X500Name;
-import org.bouncycastle.asn1.x509.BasicConstraints;
-import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
-import org.bouncycastle.asn1.x509.Extension;
-import org.bouncycastle.asn1.x509.GeneralName;
-import org.bouncycastle.asn1.x509.GeneralNames;
-import org.bouncycastle.asn1.x509.KeyPurposeId;
-import org.bouncycastle.asn1.x509.KeyUsage;
-import org.bouncycastle.cert.X509v3CertificateBuilder;
-import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
-import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
-import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
-import org.bouncycastle.operator.ContentSigner;
-import org.bouncycastle.operator.OperatorCreationException;
-import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /** Makes a CA and a serving certificate signed by it, as PEM, for the self-managed webhook mode (and tests). */
 public final class Certificates {
@@ -60,36 +47,41 @@ public final class Certificates {
             generator.initialize(256, RANDOM);
             KeyPair caKeys = generator.generateKeyPair();
             KeyPair serverKeys = generator.generateKeyPair();
-            Instant now = Instant.now().minus(Duration.ofMinutes(5));
-            Date from = Date.from(now);
-            Date until = Date.from(now.plus(validity));
+            Instant from = Instant.now().minus(Duration.ofMinutes(5));
+            Instant until = from.plus(validity);
 
-            X500Name caName = new X500Name("CN=image-size-operator webhook CA");
-            X509v3CertificateBuilder ca =
-                    new JcaX509v3CertificateBuilder(caName, serial(), from, until, caName, caKeys.getPublic());
-            ca.addExtension(Extension.basicConstraints, true, new BasicConstraints(true));
-            ca.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
-            X509Certificate caCert = sign(ca, caKeys);
+            byte[] caName = name("image-size-operator webhook CA");
+            byte[] caCert = sign(
+                    caName,
+                    from,
+                    until,
+                    caName,
+                    caKeys.getPublic(),
+                    caKeys.getPrivate(),
+                    extension(BASIC_CONSTRAINTS, true, Der.sequence(Der.bool(true))),
+                    extension(KEY_USAGE, true, Der.namedBits(KEY_CERT_SIGN, CRL_SIGN)));
 
-            X509v3CertificateBuilder server = new JcaX509v3CertificateBuilder(
-                    caName, serial(), from, until, new X500Name("CN=" + names.get(0)), serverKeys.getPublic());
-            server.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
-            server.addExtension(
-                    Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment));
-            server.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth));
-            List<GeneralName> alternatives = new ArrayList<>();
-            for (String name : names) {
-                boolean ip = name.matches("[0-9.]+") || name.contains(":");
-                alternatives.add(new GeneralName(ip ? GeneralName.iPAddress : GeneralName.dNSName, name));
+            byte[][] alternatives = new byte[names.size()][];
+            for (int i = 0; i < names.size(); i++) {
+                alternatives[i] = alternativeName(names.get(i));
             }
-            server.addExtension(
-                    Extension.subjectAlternativeName,
-                    false,
-                    new GeneralNames(alternatives.toArray(GeneralName[]::new)));
-            X509Certificate serverCert = sign(server, caKeys);
+            byte[] serverCert = sign(
+                    caName,
+                    from,
+                    until,
+                    name(names.get(0)),
+                    serverKeys.getPublic(),
+                    caKeys.getPrivate(),
+                    extension(BASIC_CONSTRAINTS, true, Der.sequence()),
+                    extension(KEY_USAGE, true, Der.namedBits(DIGITAL_SIGNATURE, KEY_ENCIPHERMENT)),
+                    extension(EXTENDED_KEY_USAGE, false, Der.sequence(Der.oid(SERVER_AUTH))),
+                    extension(SUBJECT_ALTERNATIVE_NAME, false, Der.sequence(alternatives)));
 
-            return new ServingCertificate(pem(caCert), pem(serverCert), pem(serverKeys.getPrivate()));
-        } catch (GeneralSecurityException | OperatorCreationException | IOException e) {
+            return new ServingCertificate(
+                    pem("CERTIFICATE", caCert),
+                    pem("CERTIFICATE", serverCert),
+                    pem("PRIVATE KEY", serverKeys.getPrivate().getEncoded()));
+        } catch (GeneralSecurityException | UnknownHostException e) {
             throw new IllegalStateException("cannot generate webhook certificates: " + e.getMessage(), e);
         }
     }
@@ -108,24 +100,71 @@ public final class Certificates {
         }
     }
 
-    private static X509Certificate sign(X509v3CertificateBuilder builder, KeyPair signer)
-            throws OperatorCreationException, GeneralSecurityException {
-        ContentSigner contentSigner = new JcaContentSignerBuilder("SHA256withECDSA").build(signer.getPrivate());
-        return new JcaX509CertificateConverter().getCertificate(builder.build(contentSigner));
+    private static final String ECDSA_WITH_SHA256 = "1.2.840.10045.4.3.2";
+    private static final String COMMON_NAME = "2.5.4.3";
+    private static final String BASIC_CONSTRAINTS = "2.5.29.19";
+    private static final String KEY_USAGE = "2.5.29.15";
+    private static final String EXTENDED_KEY_USAGE = "2.5.29.37";
+    private static final String SUBJECT_ALTERNATIVE_NAME = "2.5.29.17";
+    private static final String SERVER_AUTH = "1.3.6.1.5.5.7.3.1";
+    private static final int DIGITAL_SIGNATURE = 0;
+    private static final int KEY_ENCIPHERMENT = 2;
+    private static final int KEY_CERT_SIGN = 5;
+    private static final int CRL_SIGN = 6;
+
+    /** An X.509 v3 certificate (DER), signed with ECDSA and SHA-256 by {@code signer}, checked by parsing it back. */
+    private static byte[] sign(
+            byte[] issuer,
+            Instant from,
+            Instant until,
+            byte[] subject,
+            PublicKey subjectKey,
+            PrivateKey signer,
+            byte[]... extensions)
+            throws GeneralSecurityException {
+        byte[] algorithm = Der.sequence(Der.oid(ECDSA_WITH_SHA256));
+        byte[] toBeSigned = Der.sequence(
+                Der.explicit(0, Der.integer(BigInteger.TWO)),
+                Der.integer(serial()),
+                algorithm,
+                issuer,
+                Der.sequence(Der.time(from), Der.time(until)),
+                subject,
+                subjectKey.getEncoded(),
+                Der.explicit(3, Der.sequence(extensions)));
+        Signature signature = Signature.getInstance("SHA256withECDSA");
+        signature.initSign(signer, RANDOM);
+        signature.update(toBeSigned);
+        byte[] certificate = Der.sequence(toBeSigned, algorithm, Der.bitString(signature.sign()));
+        CertificateFactory.getInstance("X.509").generateCertificate(new ByteArrayInputStream(certificate));
+        return certificate;
+    }
+
+    /** A distinguished name with one common name. */
+    private static byte[] name(String commonName) {
+        return Der.sequence(Der.set(Der.sequence(Der.oid(COMMON_NAME), Der.utf8(commonName))));
+    }
+
+    private static byte[] extension(String oid, boolean critical, byte[] value) {
+        return critical
+                ? Der.sequence(Der.oid(oid), Der.bool(true), Der.octetString(value))
+                : Der.sequence(Der.oid(oid), Der.octetString(value));
+    }
+
+    /** A subjectAltName entry: iPAddress for an IP literal, dNSName otherwise. */
+    private static byte[] alternativeName(String name) throws UnknownHostException {
+        boolean ip = name.matches("[0-9.]+") || name.contains(":");
+        return ip
+                ? Der.implicit(7, InetAddress.getByName(name).getAddress())
+                : Der.implicit(2, name.getBytes(StandardCharsets.US_ASCII));
     }
 
     private static BigInteger serial() {
         return new BigInteger(64, RANDOM).abs().add(BigInteger.ONE);
     }
 
-    private static String pem(Object object) throws IOException {
-        StringWriter out = new StringWriter();
-        try (JcaPEMWriter writer = new JcaPEMWriter(out)) {
-            writer.writeObject(
-                    object instanceof java.security.PrivateKey key
-                            ? new org.bouncycastle.openssl.jcajce.JcaPKCS8Generator(key, null)
-                            : object);
-        }
-        return out.toString();
+    private static String pem(String type, byte[] der) {
+        String base64 = Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der);
+        return "-----BEGIN " + type + "-----\n" + base64 + "\n-----END " + type + "-----\n";
     }
 }

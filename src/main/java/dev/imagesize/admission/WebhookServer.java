@@ -5,6 +5,7 @@ import dev.imagesize.Deadline;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ClientAuth;
@@ -61,6 +62,15 @@ public class WebhookServer {
 
     static final String NOT_REVIEWED_IN_TIME =
             "{\"error\":\"not reviewed by its deadline: the webhook's failurePolicy decides\"}";
+
+    static final String BODY_NOT_RECEIVED_IN_TIME =
+            "{\"error\":\"request body not received by the review's deadline: the webhook's failurePolicy decides\"}";
+
+    /**
+     * How long a connection whose body came too late is still read (and the bytes dropped) after its 408: closing it
+     * with input unread would reset it, and a reset can destroy the answer on its way to the caller.
+     */
+    static final Duration LATE_BODY_LINGER = Duration.ofSeconds(1);
 
     @Inject
     WebhookServer(Vertx vertx, Config config, AdmissionHandler handler, KubernetesClient client, MeterRegistry meters) {
@@ -166,6 +176,7 @@ public class WebhookServer {
                 LOG.info("admission webhook certificate reloaded");
             }
             loadedCertificate = fingerprint;
+            metrics.certificateServed(material[0]);
         } catch (Exception e) {
             LOG.errorf("cannot serve the admission webhook on port %d: %s", config.port(), e.getMessage());
         }
@@ -259,6 +270,7 @@ public class WebhookServer {
         private final AtomicLong reserved = new AtomicLong();
         private long received;
         private boolean refused;
+        private Future<Void> lateAnswer;
         private long bodyTimer = -1;
         private long watchdog = -1;
 
@@ -284,7 +296,9 @@ public class WebhookServer {
             request.handler(this::chunk);
             request.endHandler(ended -> {
                 vertx.cancelTimer(bodyTimer);
-                if (!refused) {
+                if (lateAnswer != null) {
+                    lateAnswer.onComplete(sent -> request.connection().close());
+                } else if (!refused) {
                     review();
                 }
             });
@@ -309,16 +323,32 @@ public class WebhookServer {
             received += chunk.length();
         }
 
-        /** The body is not complete by the deadline: nobody waits for it any more. */
+        /**
+         * The body is not complete by the deadline, so it cannot be reviewed: the caller gets a 408 (its failurePolicy
+         * decides) rather than a bare close. The rest of the body is read and dropped until it ends or
+         * {@link #LATE_BODY_LINGER} has passed, then the connection is closed. A body still arriving after an earlier
+         * answer (over the budget) has its connection closed at once.
+         */
         private void bodyLate() {
-            if (!request.isEnded()) {
-                release();
-                if (!refused) {
-                    metrics.shed(WebhookMetrics.Shed.BODY_TIMEOUT);
-                }
+            if (request.isEnded()) {
+                return;
+            }
+            release();
+            chunks.clear();
+            if (refused || request.response().ended() || request.response().closed()) {
                 refused = true;
                 request.connection().close();
+                return;
             }
+            refused = true;
+            metrics.shed(WebhookMetrics.Shed.BODY_TIMEOUT);
+            lateAnswer = request.response()
+                    .setStatusCode(408)
+                    .putHeader("Content-Type", "application/json")
+                    .putHeader("Connection", "close")
+                    .end(BODY_NOT_RECEIVED_IN_TIME);
+            HttpConnection connection = request.connection();
+            lateAnswer.onComplete(sent -> vertx.setTimer(LATE_BODY_LINGER.toMillis(), fired -> connection.close()));
         }
 
         private void notAnsweredInTime() {

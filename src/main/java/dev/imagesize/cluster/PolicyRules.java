@@ -45,6 +45,9 @@ public final class PolicyRules {
         if (spec == null) {
             throw new IllegalArgumentException(kind + " " + name + " has no spec");
         }
+        if (spec.undecodable() != null) {
+            throw new IllegalArgumentException(spec.undecodable());
+        }
         List<Rule.Override> overrides = new ArrayList<>();
         for (LimitOverride override : spec.getOverrides() == null ? List.<LimitOverride>of() : spec.getOverrides()) {
             overrides.add(new Rule.Override(globs(override.getImages()), limits(override)));

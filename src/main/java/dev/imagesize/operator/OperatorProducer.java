@@ -12,7 +12,10 @@ import jakarta.inject.Singleton;
 import java.time.Clock;
 import java.util.List;
 
-/** Wires the leader-only work: the audit, the recorder of its verdicts, the status reconciler, the leadership. */
+/**
+ * Wires the leader-only work: the audit, the recorder of its verdicts, the status reconcilers on java-operator-sdk, the
+ * leadership that starts and stops them.
+ */
 public class OperatorProducer {
 
     @Produces
@@ -59,27 +62,35 @@ public class OperatorProducer {
 
     @Produces
     @Singleton
-    PolicyStatusReconciler policyStatusReconciler(
+    ViolationGauges violationGauges(MeterRegistry meters) {
+        return new ViolationGauges(meters);
+    }
+
+    @Produces
+    @Singleton
+    PolicyStatusOperator policyStatusOperator(
             KubernetesClient client,
             ClusterView cluster,
             FindingsStore store,
             WorkloadEvents events,
+            ViolationGauges gauges,
             Identity identity,
             WorkloadAudit audit,
             Config config,
             MeterRegistry meters) {
-        PolicyStatusReconciler reconciler = new PolicyStatusReconciler(
+        PolicyStatusReconciler.Inputs inputs = new PolicyStatusReconciler.Inputs(
+                cluster::policy, store, events, gauges, config.policies().failClosed(), Clock.systemUTC(), meters);
+        PolicyStatusOperator statuses = new PolicyStatusOperator(
                 client,
                 cluster,
-                store,
-                events,
+                List.of(new ImageSizePolicyReconciler(inputs), new ClusterImageSizePolicyReconciler(inputs)),
                 identity,
-                config.policies().failClosed(),
                 config.audit().interval(),
-                Clock.systemUTC(),
+                gauges,
+                events,
                 meters);
-        audit.onPass(reconciler::enqueue);
-        return reconciler;
+        audit.onPass(statuses::changed);
+        return statuses;
     }
 
     @Produces
@@ -89,9 +100,11 @@ public class OperatorProducer {
             Config config,
             Identity identity,
             WorkloadAudit audit,
-            PolicyStatusReconciler statuses) {
+            PolicyStatusOperator statuses,
+            @jakarta.inject.Named("reporting") LeaderTask reporting) {
         String namespace = config.leaderElection().leaseNamespace().orElseGet(() -> ownNamespace(client));
-        return new Leadership(client, config.leaderElection(), namespace, identity, List.of(audit, statuses));
+        return new Leadership(
+                client, config.leaderElection(), namespace, identity, List.of(audit, statuses, reporting));
     }
 
     /** The operator's namespace: POD_NAMESPACE, else the kubeconfig's, else {@code default}. */

@@ -1,273 +1,203 @@
 package dev.imagesize.operator;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.imagesize.api.v1alpha1.ImageSizePolicyStatus;
 import dev.imagesize.cluster.ClusterView;
 import dev.imagesize.cluster.CompiledPolicy;
 import dev.imagesize.cluster.PolicyId;
-import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.dsl.base.PatchContext;
-import io.fabric8.kubernetes.client.dsl.base.PatchType;
-import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
-import io.micrometer.core.instrument.Gauge;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.client.CustomResource;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.RetryInfo;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInboundEventSource;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Clock;
-import java.time.Duration;
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
+import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.Objects;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 
 /**
- * Keeps every policy's status true to the cluster, on the leader only: reconciles a policy when it changes, after
- * every audit pass, and every audit interval. The status is {@link PolicyStatuses} of the rule the cluster view
- * compiled and the audit's findings, patched only when it differs; a policy that cannot be used gets a status and a
- * Warning Event saying why. The per-policy violations gauge goes away with its policy.
+ * Keeps the status of one kind of policy true to the cluster: a java-operator-sdk reconciler, run on the leader only
+ * by {@link PolicyStatusOperator}. JOSDK calls it when the policy's spec changes (its informer is generation-aware),
+ * when the policy is deleted, when {@link #changed} says that an audit pass changed the policy's findings or that the
+ * cluster view compiled a new version of it, and at least every audit interval.
+ *
+ * <p>The status is {@link PolicyStatuses} of the rule {@link ClusterView} compiled (the one the webhook enforces) and
+ * the {@link FindingsStore}'s findings. It is written only when it differs from the stored one, by server-side apply
+ * ({@link UpdateControl#patchStatus}) of a fresh object carrying only name, namespace and every status field, so the
+ * leader's field manager owns the whole status. A policy that cannot be used gets its InvalidPolicy status and a
+ * Warning Event. A reconciliation that still fails after JOSDK's retries leaves a status saying so. The policy's
+ * violations gauge follows its status and goes away with the policy.
+ *
+ * @param <P> the policy kind
  */
-public final class PolicyStatusReconciler implements LeaderTask {
+public abstract class PolicyStatusReconciler<P extends CustomResource<?, ImageSizePolicyStatus>>
+        implements Reconciler<P> {
     private static final Logger LOG = Logger.getLogger(PolicyStatusReconciler.class);
-    static final String INVALID_REASON = "InvalidPolicy";
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Duration RETRY = Duration.ofSeconds(5);
-    private static final List<String> STATUS_FIELDS =
-            List.of("observedGeneration", "conditions", "workloads", "violations", "unresolved", "topViolations");
+    /** The reason of the Warning Event about a policy that cannot be used. */
+    static final String INVALID_REASON = PolicyStatuses.INVALID_POLICY;
 
-    private final KubernetesClient client;
-    private final KubernetesSerialization serialization;
-    private final ClusterView cluster;
-    private final FindingsStore store;
-    private final WorkloadEvents events;
-    private final Identity identity;
-    private final boolean failClosed;
-    private final Duration interval;
-    private final Clock clock;
-    private final MeterRegistry meters;
-    private final Map<PolicyId, AtomicInteger> violations = new ConcurrentHashMap<>();
-    private final Map<PolicyId, Gauge> gauges = new ConcurrentHashMap<>();
-    private final Set<PolicyId> queued = new LinkedHashSet<>();
-    private volatile boolean running;
-    private ScheduledExecutorService worker;
-
-    public PolicyStatusReconciler(
-            KubernetesClient client,
-            ClusterView cluster,
+    /**
+     * What every status is made of, shared by the reconcilers of both kinds.
+     *
+     * @param policies the policy as {@link ClusterView} compiled it (the rule the webhook enforces), or null
+     * @param failClosed whether an Enforce policy that cannot be used denies what it would govern (its status says so)
+     */
+    public record Inputs(
+            Function<PolicyId, CompiledPolicy> policies,
             FindingsStore store,
             WorkloadEvents events,
-            Identity identity,
+            ViolationGauges gauges,
             boolean failClosed,
-            Duration interval,
             Clock clock,
-            MeterRegistry meters) {
-        this.client = client;
-        this.serialization = client.getKubernetesSerialization();
-        this.cluster = cluster;
-        this.store = store;
-        this.events = events;
-        this.identity = identity;
-        this.failClosed = failClosed;
-        this.interval = interval;
-        this.clock = clock;
-        this.meters = meters;
-        cluster.onPolicyChange(this::enqueue);
+            MeterRegistry meters) {}
+
+    private final String kind;
+    private final Supplier<P> empty;
+    private final Inputs inputs;
+    /** The current term's source of {@link #changed} events; a stopped one ignores them. */
+    private volatile SimpleInboundEventSource<P> changes;
+
+    /**
+     * @param kind {@code ImageSizePolicy} or {@code ClusterImageSizePolicy}, as {@link PolicyId} names it
+     * @param empty a new, empty policy object of this kind
+     */
+    protected PolicyStatusReconciler(String kind, Supplier<P> empty, Inputs inputs) {
+        this.kind = kind;
+        this.empty = empty;
+        this.inputs = inputs;
     }
 
-    /** Reconciles every policy soon (every interval). */
-    public void enqueueAll() {
-        cluster.policies().forEach(p -> enqueue(p.id()));
+    @Override
+    public List<EventSource<?, P>> prepareEventSources(EventSourceContext<P> context) {
+        SimpleInboundEventSource<P> source = new SimpleInboundEventSource<>("policy-changes");
+        changes = source;
+        return List.of(source);
     }
 
-    /** Reconciles these policies soon (after an audit pass changed their findings). */
-    public void enqueue(java.util.Collection<PolicyId> policies) {
-        policies.forEach(this::enqueue);
-    }
-
-    private void enqueue(PolicyId id) {
-        if (!running) {
+    /** Asks for a look at those of these policies that are of this kind (their findings or their rule changed). */
+    void changed(Collection<PolicyId> policies) {
+        SimpleInboundEventSource<P> source = changes;
+        if (source == null) {
             return;
         }
-        boolean first;
-        synchronized (queued) {
-            first = queued.isEmpty();
-            queued.add(id);
-        }
-        ScheduledExecutorService current = worker;
-        if (first && current != null) {
-            try {
-                current.execute(this::drain);
-            } catch (java.util.concurrent.RejectedExecutionException e) {
-                // stopping
+        for (PolicyId id : policies) {
+            if (kind.equals(id.kind())) {
+                source.propagateEvent(new ResourceID(id.name(), id.namespace()));
             }
         }
     }
 
     @Override
-    public synchronized void startLeading() {
-        if (running) {
-            return;
+    public UpdateControl<P> reconcile(P policy, Context<P> context) {
+        PolicyId id = new PolicyId(
+                kind, policy.getMetadata().getNamespace(), policy.getMetadata().getName());
+        if (context.isPrimaryResourceDeleted()) {
+            inputs.gauges().remove(id);
+            return UpdateControl.noUpdate();
         }
-        running = true;
-        worker = Executors.newSingleThreadScheduledExecutor(task -> {
-            Thread thread = new Thread(task, "policy-status");
-            thread.setDaemon(true);
-            return thread;
-        });
-        worker.scheduleWithFixedDelay(this::enqueueAll, 0, Math.max(1, interval.toMillis()), TimeUnit.MILLISECONDS);
-    }
-
-    @Override
-    public synchronized void stopLeading() {
-        if (!running) {
-            return;
+        CompiledPolicy compiled = inputs.policies().apply(id);
+        if (!compiledFrom(compiled, policy)) {
+            return UpdateControl.noUpdate(); // the cluster view has not compiled this version yet; it says when it has
         }
-        running = false;
-        worker.shutdownNow();
-        try {
-            worker.awaitTermination(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        synchronized (queued) {
-            queued.clear();
-        }
-        gauges.values().forEach(meters::remove);
-        gauges.clear();
-        violations.clear();
-        events.clear();
-    }
-
-    private void drain() {
-        while (running) {
-            PolicyId next;
-            synchronized (queued) {
-                if (queued.isEmpty()) {
-                    return;
-                }
-                next = queued.iterator().next();
-                queued.remove(next);
-            }
-            try {
-                reconcile(next);
-            } catch (RuntimeException e) {
-                if (!running) {
-                    return; // interrupted by the end of this term
-                }
-                LOG.warnf("cannot update the status of %s: %s; retrying in %s", next, e.toString(), RETRY);
-                worker.schedule(() -> enqueue(next), RETRY.toMillis(), TimeUnit.MILLISECONDS);
-            }
-        }
-    }
-
-    /** Brings one policy's status up to date (and forgets a deleted policy's gauge). */
-    void reconcile(PolicyId id) {
-        CompiledPolicy policy = cluster.policy(id);
-        GenericKubernetesResource current = cluster.current(id);
-        if (policy == null || current == null) {
-            Gauge gauge = gauges.remove(id);
-            if (gauge != null) {
-                meters.remove(gauge);
-            }
-            violations.remove(id);
-            return;
-        }
-        Timer.Sample sample = Timer.start(meters);
-        ImageSizePolicyStatus previous = previousStatus(current);
-        ImageSizePolicyStatus status;
-        if (policy.isValid()) {
-            status = PolicyStatuses.of(
-                    policy.rule(),
-                    policy.generation(),
-                    store.forPolicy(id),
-                    store.firstPassDone(),
-                    previous,
-                    clock.instant());
-        } else {
-            boolean failsClosed = failClosed && policy.enforce();
-            status = PolicyStatuses.invalid(
-                    policy.generation(), policy.problem(), failsClosed, previous, clock.instant());
-            events.warn(
-                    current,
-                    INVALID_REASON,
-                    policy.uid() + "|" + policy.generation() + "|" + policy.problem(),
-                    status.getConditions().get(0).getMessage(),
-                    clock.instant());
-        }
-        violations
-                .computeIfAbsent(id, this::registerGauge)
-                .set(status.getViolations() == null ? 0 : status.getViolations());
-        boolean patched = !status.equals(previous);
-        if (patched) {
-            patchStatus(id, current, status);
-        }
+        Timer.Sample sample = Timer.start(inputs.meters());
+        ImageSizePolicyStatus status = status(id, compiled, policy);
+        inputs.gauges().set(id, status.getViolations());
+        boolean differs = !status.equals(policy.getStatus());
         sample.stop(Timer.builder("imagesize.reconciliations")
                 .description("Policy status reconciliations, by kind and whether the status changed")
-                .tag("kind", id.kind())
-                .tag("patched", Boolean.toString(patched))
-                .register(meters));
+                .tag("kind", kind)
+                .tag("patched", Boolean.toString(differs))
+                .register(inputs.meters()));
+        return differs ? UpdateControl.patchStatus(statusOnly(policy, status)) : UpdateControl.noUpdate();
     }
 
-    private AtomicInteger registerGauge(PolicyId id) {
-        AtomicInteger value = new AtomicInteger();
-        gauges.put(
-                id,
-                Gauge.builder("imagesize.policy.violations", value, AtomicInteger::get)
-                        .description("Workloads with at least one image over a limit of the policy")
-                        .tag("kind", id.kind())
-                        .tag("namespace", id.namespace() == null ? "" : id.namespace())
-                        .tag("policy", id.name())
-                        .register(meters));
-        return value;
+    /**
+     * After JOSDK's last retry of a failed reconciliation: the status says that it may be out of date, and why
+     * ({@link PolicyStatuses#failed}); earlier attempts change nothing and are retried.
+     */
+    @Override
+    public ErrorStatusUpdateControl<P> updateErrorStatus(P policy, Context<P> context, Exception e) {
+        PolicyId id = new PolicyId(
+                kind, policy.getMetadata().getNamespace(), policy.getMetadata().getName());
+        boolean lastAttempt =
+                context.getRetryInfo().map(RetryInfo::isLastAttempt).orElse(true);
+        LOG.warnf(
+                "cannot work out the status of %s: %s%s",
+                id, e.toString(), lastAttempt ? "; the status says so until a reconciliation succeeds" : "; retrying");
+        if (!lastAttempt) {
+            return ErrorStatusUpdateControl.defaultErrorProcessing();
+        }
+        String problem = e.getMessage() == null
+                ? e.getClass().getSimpleName()
+                : e.getClass().getSimpleName() + ": " + e.getMessage();
+        ImageSizePolicyStatus status = PolicyStatuses.failed(
+                policy.getMetadata().getGeneration(),
+                problem,
+                policy.getStatus(),
+                inputs.clock().instant());
+        return status.equals(policy.getStatus())
+                ? ErrorStatusUpdateControl.noStatusUpdate()
+                : ErrorStatusUpdateControl.patchStatus(statusOnly(policy, status));
     }
 
-    private ImageSizePolicyStatus previousStatus(GenericKubernetesResource current) {
-        Object status = current.getAdditionalProperties().get("status");
-        if (status == null) {
-            return null;
+    private ImageSizePolicyStatus status(PolicyId id, CompiledPolicy compiled, P policy) {
+        Instant now = inputs.clock().instant();
+        FindingsStore store = inputs.store();
+        if (compiled.isValid()) {
+            return PolicyStatuses.of(
+                    compiled.rule(),
+                    compiled.generation(),
+                    store.forPolicy(id),
+                    store.firstPassDone(),
+                    policy.getStatus(),
+                    now);
         }
-        try {
-            return serialization.convertValue(status, ImageSizePolicyStatus.class);
-        } catch (RuntimeException e) {
-            return null; // unreadable: replaced by a whole new status
-        }
+        ImageSizePolicyStatus status = PolicyStatuses.invalid(
+                compiled.generation(),
+                compiled.problem(),
+                inputs.failClosed() && compiled.enforce(),
+                policy.getStatus(),
+                now);
+        inputs.events()
+                .warn(
+                        policy,
+                        INVALID_REASON,
+                        compiled.uid() + "|" + compiled.generation() + "|" + compiled.problem(),
+                        status.getConditions().get(0).getMessage(),
+                        now);
+        return status;
     }
 
-    @SuppressWarnings("unchecked")
-    private void patchStatus(PolicyId id, GenericKubernetesResource current, ImageSizePolicyStatus status) {
-        Map<String, Object> fields = new LinkedHashMap<>(serialization.convertValue(status, Map.class));
-        STATUS_FIELDS.forEach(field -> fields.putIfAbsent(field, null)); // a merge patch removes what we no longer say
-        String patch;
-        try {
-            patch = JSON.writeValueAsString(Map.of("status", fields));
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
+    /** Whether the cluster view has compiled this object, at its generation or a later one. */
+    private static boolean compiledFrom(CompiledPolicy compiled, CustomResource<?, ?> policy) {
+        if (compiled == null
+                || !Objects.equals(compiled.uid(), policy.getMetadata().getUid())) {
+            return false;
         }
-        var resources = client.genericKubernetesResources(ClusterView.resourceOf(id.kind()));
-        // the cached object names the policy: the client does not read it first
-        var resource = id.isClusterScoped()
-                ? resources.resource(current)
-                : resources.inNamespace(id.namespace()).resource(current);
-        try {
-            resource.subresource("status")
-                    .patch(
-                            new PatchContext.Builder()
-                                    .withPatchType(PatchType.JSON_MERGE)
-                                    .withFieldManager(identity.fieldManager())
-                                    .build(),
-                            patch);
-        } catch (KubernetesClientException e) {
-            if (e.getCode() != 404) { // deleted meanwhile
-                throw e;
-            }
-        }
+        Long generation = policy.getMetadata().getGeneration();
+        return generation == null || (compiled.generation() != null && compiled.generation() >= generation);
+    }
+
+    /** What JOSDK applies: the policy's name and namespace and the new status, nothing else. */
+    private P statusOnly(P policy, ImageSizePolicyStatus status) {
+        P patch = empty.get();
+        ObjectMeta metadata = new ObjectMeta();
+        metadata.setName(policy.getMetadata().getName());
+        metadata.setNamespace(policy.getMetadata().getNamespace());
+        patch.setMetadata(metadata);
+        patch.setSpec(null);
+        patch.setStatus(status);
+        return patch;
     }
 }

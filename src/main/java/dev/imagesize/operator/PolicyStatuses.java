@@ -30,6 +30,8 @@ public final class PolicyStatuses {
     public static final String EVALUATED = "Evaluated";
     /** Ready False: the policy cannot be used. */
     public static final String INVALID_POLICY = "InvalidPolicy";
+    /** Ready Unknown: the status could not be worked out; the counts are the previous status's. */
+    public static final String STATUS_FAILED = "StatusFailed";
     /** A second condition: whether every image glob says which registry it means. */
     public static final String IMAGE_GLOBS = "ImageGlobs";
     /** ImageGlobs True: every glob names its registry, or matches every registry on purpose. */
@@ -174,6 +176,43 @@ public final class PolicyStatuses {
                 generation,
                 previous,
                 now))));
+        return status;
+    }
+
+    /**
+     * The status of a policy whose status could not be worked out ({@code problem} says why): what the previous status
+     * said, with Ready Unknown saying that it may be out of date; the other conditions stay as they were.
+     */
+    public static ImageSizePolicyStatus failed(
+            Long generation, String problem, ImageSizePolicyStatus previous, Instant now) {
+        ImageSizePolicyStatus status = new ImageSizePolicyStatus();
+        boolean counted = previous != null && previous.getWorkloads() != null;
+        status.setObservedGeneration(previous == null ? null : previous.getObservedGeneration());
+        status.setWorkloads(counted ? previous.getWorkloads() : 0);
+        status.setViolations(counted && previous.getViolations() != null ? previous.getViolations() : 0);
+        status.setUnresolved(counted && previous.getUnresolved() != null ? previous.getUnresolved() : 0);
+        status.setTopViolations(
+                counted && previous.getTopViolations() != null
+                        ? new ArrayList<>(previous.getTopViolations())
+                        : new ArrayList<>());
+        List<PolicyCondition> conditions = new ArrayList<>();
+        conditions.add(withTransitionTime(
+                new PolicyCondition(
+                        PolicyCondition.READY,
+                        "Unknown",
+                        STATUS_FAILED,
+                        PersistedText.stable("the operator could not work out this policy's status (" + problem
+                                + "); the counts are the last ones it could, and it tries again when the policy or its"
+                                + " findings change, and at least every audit interval")),
+                generation,
+                previous,
+                now));
+        if (previous != null && previous.getConditions() != null) {
+            previous.getConditions().stream()
+                    .filter(c -> !PolicyCondition.READY.equals(c.getType()))
+                    .forEach(conditions::add);
+        }
+        status.setConditions(conditions);
         return status;
     }
 

@@ -439,6 +439,7 @@ public final class WorkloadAudit implements LeaderTask {
                             plan.workload().kind(),
                             plan.workload().namespace(),
                             plan.workload().name(),
+                            plan.object().getMetadata().getUid(),
                             assessed.findings()));
             Map<String, SizeHistory.Measured> measured = measured(assessed.findings());
             SizeHistory history = plan.history().record(measured.values(), slots(plan.workload()), now);

@@ -99,15 +99,12 @@ final class RegistryPermits {
             queue.add(new Waiter(granted, priority));
         }
         long nanos = deadline.remaining().toNanos();
-        granted.orTimeout(Math.max(1, nanos), TimeUnit.NANOSECONDS).whenComplete((permit, error) -> {
-            if (error != null) {
-                forget(registry, granted);
-            }
-        });
+        granted.orTimeout(Math.max(1, nanos), TimeUnit.NANOSECONDS);
         return granted.handle((permit, error) -> {
                     if (error == null) {
                         return CompletableFuture.completedFuture(permit);
                     }
+                    forget(registry, granted); // before the caller hears of it: a retry at once finds the place free
                     return CompletableFuture.<Permit>failedFuture(new RegistryFailure(new ResolveError(
                             Kind.TIMEOUT, "no free request slot for registry " + registry + " in time")));
                 })

@@ -269,6 +269,31 @@ class AdmissionHandlerTest {
     }
 
     @Test
+    void anAnswerNamesAtMostTwentyLinesAndCountsTheRest() throws Exception {
+        for (int i = 0; i < 6; i++) { // six policies, four lines each (three containers and the ones past the cap)
+            policy(Rule.Action.WARN, Rule.OnResolveError.WARN);
+        }
+        String many = "{\"containers\":["
+                + java.util.stream.IntStream.range(0, 30)
+                        .mapToObj(i -> "{\"name\":\"c" + i + "\",\"image\":\"reg.io/shop/down:" + i + "\"}")
+                        .collect(java.util.stream.Collectors.joining(","))
+                + "]}";
+        String pod = "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"web\"},\"spec\":" + many + "}";
+        var warnings = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(handle(review("CREATE", "Pod", "", pod, null, null)))
+                .at("/response/warnings");
+        assertThat(warnings.size()).isEqualTo(AdmissionHandler.MAX_LINES + 1);
+        assertThat(warnings.get(AdmissionHandler.MAX_LINES).asText()).isEqualTo("... and 4 more not shown (24 in all)");
+    }
+
+    @Test
+    void atMostKeepsShortListsAsTheyAre() {
+        assertThat(AdmissionHandler.atMost(2, List.of("a", "b"))).containsExactly("a", "b");
+        assertThat(AdmissionHandler.atMost(2, List.of("a", "b", "c")))
+                .containsExactly("a", "b", "... and 1 more not shown (3 in all)");
+    }
+
+    @Test
     void containersPastTheCapAreUnknownSoOnResolveErrorDecides() {
         policy(Rule.Action.ENFORCE, Rule.OnResolveError.DENY);
         String many = "{\"containers\":["

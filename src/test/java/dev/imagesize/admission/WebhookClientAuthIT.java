@@ -90,7 +90,11 @@ class WebhookClientAuthIT {
                         List.of("--advertise-address=127.0.0.1", "--admission-control-config-file=" + admission))
                 .withStartupTimeout(120_000)
                 .build());
-        authenticatedApiServer.start();
+        try {
+            authenticatedApiServer.start();
+        } finally {
+            TestCluster.trackControlPlane();
+        }
         Path authenticatedKubeconfig = configDir.resolve("kubeconfig.yaml");
         Files.writeString(authenticatedKubeconfig, authenticatedApiServer.getKubeConfigYaml());
         authenticated = new Kubectl(TestCluster.binaryDir().resolve("kubectl"), authenticatedKubeconfig);

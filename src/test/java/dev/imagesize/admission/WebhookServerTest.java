@@ -364,18 +364,52 @@ class WebhookServerTest {
     }
 
     @Test
-    void aBodyThatNeverArrivesIsCutOffAtTheDeadline() throws IOException {
+    void aBodyThatNeverArrivesIsAnswered408AtTheDeadlineAndItsConnectionClosed() throws IOException {
         settings.deadline = Duration.ofMillis(500);
         RawHttps client = start();
         try (SSLSocket socket = client.open(Duration.ofSeconds(5))) {
             RawHttps.send(socket, "POST /validate HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"a\":");
+            long sent = System.nanoTime();
+
+            RawHttps.Response response = RawHttps.read(socket.getInputStream());
+
+            assertThat(response.status()).isEqualTo(408);
+            assertThat(response.header("connection")).isEqualTo("close");
+            assertThat(response.body()).contains("request body not received by the review's deadline");
+            assertThat(Duration.ofNanos(System.nanoTime() - sent))
+                    .as("answered at the deadline, before the watchdog's 503")
+                    .isGreaterThanOrEqualTo(Duration.ofMillis(450))
+                    .isLessThan(READ);
+            assertThat(RawHttps.closedByPeer(socket))
+                    .as("closed after the answer (the linger ends)")
+                    .isTrue();
+        }
+        assertThat(counter("imagesize.webhook.shed", "body-timeout")).isEqualTo(1);
+        assertThat(counter("imagesize.webhook.shed", "deadline"))
+                .as("the watchdog had nothing left to answer")
+                .isZero();
+        assertThat(gauge("imagesize.webhook.inflight.body.bytes"))
+                .as("the reservation was given back")
+                .isZero();
+    }
+
+    @Test
+    void theRestOfALateBodyIsReadAndDroppedAndTheConnectionClosedWhenItEnds() throws IOException {
+        settings.deadline = Duration.ofMillis(500);
+        RawHttps client = start();
+        try (SSLSocket socket = client.open(Duration.ofSeconds(5))) {
+            RawHttps.send(socket, "POST /validate HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n{\"a\":");
+            RawHttps.Response response = RawHttps.read(socket.getInputStream());
+            assertThat(response.status()).isEqualTo(408);
+
+            // the caller goes on writing (as a client does that sends its body before it reads): no reset, the
+            // server reads the rest and closes once the body is complete
+            RawHttps.write(socket, "a".repeat(100_000 - 5).getBytes(StandardCharsets.US_ASCII));
 
             assertThat(RawHttps.closedByPeer(socket)).isTrue();
         }
         assertThat(counter("imagesize.webhook.shed", "body-timeout")).isEqualTo(1);
-        assertThat(gauge("imagesize.webhook.inflight.body.bytes"))
-                .as("the reservation was given back")
-                .isZero();
+        assertThat(gauge("imagesize.webhook.inflight.body.bytes")).isZero();
     }
 
     @Test

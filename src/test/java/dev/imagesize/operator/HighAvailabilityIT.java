@@ -86,11 +86,17 @@ class HighAvailabilityIT {
                 assertThat(e.getReportingInstance()).isEqualTo(leaderName);
                 assertThat(e.getSource().getHost()).isEqualTo(leaderName);
             });
-            assertThat(leader.metrics()).contains("imagesize_registry_requests_seconds_count");
+            assertThat(leader.metrics())
+                    .contains("imagesize_registry_requests_seconds_count")
+                    .contains("imagesize_reconciliations_seconds_count")
+                    .contains("imagesize_policy_violations{");
             assertThat(follower.metrics())
                     .as("the follower audits nothing, so it asks no registry")
                     .doesNotContain("imagesize_registry_requests_seconds_count")
-                    .doesNotContain("imagesize_audit_passes_seconds_count");
+                    .doesNotContain("imagesize_audit_passes_seconds_count")
+                    .as("the follower runs no status reconciler")
+                    .doesNotContain("imagesize_reconciliations_seconds_count")
+                    .doesNotContain("imagesize_policy_violations{");
             assertThat(follower.metric("imagesize_audit_writes_total{what=\"annotations\"}"))
                     .isZero();
 
@@ -156,6 +162,9 @@ class HighAvailabilityIT {
                     .dryRun()
                     .create();
             assertThat(follower.log()).contains("audit stopped");
+            assertThat(follower.metrics())
+                    .as("its status reconcilers stopped with the term")
+                    .doesNotContain("imagesize_policy_violations{");
         } finally {
             cluster.kubectl().run("delete", "validatingwebhookconfiguration", webhookName, "--ignore-not-found");
             a.close();

@@ -4,9 +4,13 @@ import dev.imagesize.Config;
 import dev.imagesize.assessment.Assessments;
 import dev.imagesize.cluster.ClusterView;
 import dev.imagesize.cluster.PullSecrets;
+import dev.imagesize.operator.ClusterImageSizePolicyReconciler;
 import dev.imagesize.operator.FindingsStore;
 import dev.imagesize.operator.Identity;
+import dev.imagesize.operator.ImageSizePolicyReconciler;
+import dev.imagesize.operator.PolicyStatusOperator;
 import dev.imagesize.operator.PolicyStatusReconciler;
+import dev.imagesize.operator.ViolationGauges;
 import dev.imagesize.operator.WorkloadAudit;
 import dev.imagesize.operator.WorkloadEvents;
 import dev.imagesize.operator.WorkloadRecorder;
@@ -24,9 +28,10 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 /**
- * The operator's cluster view, audit, recorder and status reconciler wired in the test JVM against the test API
- * server and real registries, without packaging or starting the jar: the middle test tier. {@link #lead()} starts
- * the leader-only work as leadership would; nothing is written before.
+ * The operator's cluster view, audit, recorder and status reconcilers (on java-operator-sdk) wired in the test JVM
+ * against the test API server and real registries, without packaging or starting the jar: the middle test tier.
+ * {@link #lead()} starts the leader-only work as leadership would; nothing is written, and no JOSDK operator exists,
+ * before.
  */
 public final class InProcessOperator implements AutoCloseable {
     /** The audit settings of a test: a short interval and lookup deadline, events repeated at once. */
@@ -58,7 +63,7 @@ public final class InProcessOperator implements AutoCloseable {
     public final ImageSizeResolver resolver;
     public final PullSecrets pullSecrets;
     public final WorkloadAudit audit;
-    public final PolicyStatusReconciler statuses;
+    public final PolicyStatusOperator statuses;
     public final Identity identity;
     private final ExecutorService secretReads = Executors.newFixedThreadPool(4);
     /** A workload name whose assessment throws, to show that one failing workload never stops the others. */
@@ -89,9 +94,19 @@ public final class InProcessOperator implements AutoCloseable {
                 settings,
                 Clock.systemUTC(),
                 meters);
-        statuses = new PolicyStatusReconciler(
-                client, cluster, store, events, this.identity, true, settings.interval(), Clock.systemUTC(), meters);
-        audit.onPass(statuses::enqueue);
+        ViolationGauges gauges = new ViolationGauges(meters);
+        PolicyStatusReconciler.Inputs inputs = new PolicyStatusReconciler.Inputs(
+                cluster::policy, store, events, gauges, true, Clock.systemUTC(), meters);
+        statuses = new PolicyStatusOperator(
+                client,
+                cluster,
+                List.of(new ImageSizePolicyReconciler(inputs), new ClusterImageSizePolicyReconciler(inputs)),
+                this.identity,
+                settings.interval(),
+                gauges,
+                events,
+                meters);
+        audit.onPass(statuses::changed);
         cluster.start();
     }
 

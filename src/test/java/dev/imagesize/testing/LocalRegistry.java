@@ -149,11 +149,11 @@ public final class LocalRegistry implements AutoCloseable {
         }
         try {
             log = dir.resolve("registry-" + (++logGeneration) + ".log");
-            process = new ProcessBuilder(
+            process = ChildProcesses.track(new ProcessBuilder(
                             BINARY, "serve", dir.resolve("config.yml").toString())
                     .redirectErrorStream(true)
                     .redirectOutput(log.toFile())
-                    .start();
+                    .start());
         } catch (IOException e) {
             throw new IllegalStateException("cannot start " + BINARY + " (run hack/test-env.sh): " + e.getMessage(), e);
         }
@@ -180,20 +180,14 @@ public final class LocalRegistry implements AutoCloseable {
             }
             sleep(100);
         }
+        stop();
         throw new IllegalStateException("docker-registry did not answer on " + hostPort() + ": " + readLog());
     }
 
     /** Stops the registry process; storage and port stay for {@link #start()}. */
     public synchronized void stop() {
         if (process != null) {
-            process.destroy();
-            try {
-                if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                    process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            ChildProcesses.stop(process, Duration.ofSeconds(10));
         }
     }
 

@@ -99,9 +99,14 @@ public final class OperatorProcess implements AutoCloseable {
                     new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
             builder.environment().put("KUBECONFIG", kubeconfig.toString());
             builder.environment().putAll(env);
-            OperatorProcess operator =
-                    new OperatorProcess(builder.start(), log, tlsDir, httpPort, webhookPort, tls.caCertPem());
-            operator.awaitReady(Duration.ofSeconds(90));
+            OperatorProcess operator = new OperatorProcess(
+                    ChildProcesses.track(builder.start()), log, tlsDir, httpPort, webhookPort, tls.caCertPem());
+            try {
+                operator.awaitReady(Duration.ofSeconds(90));
+            } catch (RuntimeException | AssertionError notReady) {
+                operator.close();
+                throw notReady;
+            }
             return operator;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -322,14 +327,7 @@ public final class OperatorProcess implements AutoCloseable {
     /** Stops the process as Kubernetes would (SIGTERM, then SIGKILL after 30 s); returns how long it took to exit. */
     public Duration stop() {
         long start = System.nanoTime();
-        process.destroy();
-        try {
-            if (!process.waitFor(30, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        ChildProcesses.stop(process, Duration.ofSeconds(30));
         return Duration.ofNanos(System.nanoTime() - start);
     }
 

@@ -165,10 +165,22 @@ public final class RawHttps {
         return line.toString(StandardCharsets.US_ASCII);
     }
 
-    /** True when the peer closed the connection: a read returns end of stream (or the socket is reset). */
+    /**
+     * True when the peer closed the connection: a read returns end of stream (or the socket is reset). Whatever the
+     * peer sent before is read and dropped, so an answer before the close does not hide it.
+     */
     public static boolean closedByPeer(SSLSocket socket) {
+        return closedByPeer(socket, OutputStream.nullOutputStream());
+    }
+
+    /** As {@link #closedByPeer(SSLSocket)}, keeping what the peer sent in {@code received}. */
+    public static boolean closedByPeer(SSLSocket socket, OutputStream received) {
+        byte[] buffer = new byte[8192];
         try {
-            return socket.getInputStream().read() < 0;
+            for (int read; (read = socket.getInputStream().read(buffer)) >= 0; ) {
+                received.write(buffer, 0, read);
+            }
+            return true;
         } catch (java.net.SocketTimeoutException e) {
             return false;
         } catch (IOException e) {

@@ -37,7 +37,11 @@ public final class TestCluster {
                 .withApiServerFlags(List.of("--advertise-address=127.0.0.1"))
                 .withStartupTimeout(120_000)
                 .build());
-        server.start();
+        try {
+            server.start();
+        } finally {
+            trackControlPlane();
+        }
         try {
             kubeconfig = Files.createTempFile("imagesize-kubeconfig-", ".yaml");
             Files.writeString(kubeconfig, server.getKubeConfigYaml());
@@ -57,6 +61,14 @@ public final class TestCluster {
             Runtime.getRuntime().addShutdownHook(new Thread(shared::stop, "test-cluster-stop"));
         }
         return shared;
+    }
+
+    /**
+     * Tracks the etcd and kube-apiserver processes kube-api-test started from this JVM, so that they are stopped when
+     * it ends even if nothing calls {@link KubeAPIServer#stop()} (a killed JVM, a failed start).
+     */
+    public static void trackControlPlane() {
+        ChildProcesses.trackChildren(command -> command.endsWith("/etcd") || command.endsWith("/kube-apiserver"));
     }
 
     /** Where kube-api-test finds kube-apiserver, etcd and kubectl for {@link #VERSION}. */

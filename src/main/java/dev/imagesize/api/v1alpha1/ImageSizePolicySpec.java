@@ -1,7 +1,9 @@
 package dev.imagesize.api.v1alpha1;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import io.fabric8.crd.generator.annotation.SchemaFrom;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Size;
@@ -10,8 +12,12 @@ import io.fabric8.kubernetes.api.model.LabelSelector;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Which workloads a policy covers, the size limits their images must keep, and what happens when they do not. */
+/**
+ * Which workloads a policy covers, the size limits their images must keep, and what happens when they do not. Decodes
+ * whatever was stored: a spec Jackson cannot map is {@link #undecodable()}.
+ */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonDeserialize(using = LenientDecoder.NamespacedSpec.class)
 public class ImageSizePolicySpec extends SizeLimits {
 
     private static final String PLATFORM_REGEX = "'^[a-z0-9]+/[a-z0-9_]+(/[a-z0-9.]+)?$'";
@@ -55,6 +61,23 @@ public class ImageSizePolicySpec extends SizeLimits {
             + " refuses. Such workloads are counted as unresolved in status. Default Warn.")
     @Default("Warn")
     private ResolveErrorAction onResolveError = ResolveErrorAction.WARN;
+
+    /** Why the stored spec could not be decoded; null when it could. Never part of the schema or of what is written. */
+    @JsonIgnore
+    private String undecodable;
+
+    /**
+     * Why the stored spec could not be decoded ({@code spec.maxLayers: Numeric value (3000000000) out of range of int
+     * ...}), or null when it could. When it is set, every other field holds its default and means nothing: such a
+     * policy cannot be used.
+     */
+    public String undecodable() {
+        return undecodable;
+    }
+
+    void setUndecodable(String problem) {
+        this.undecodable = problem;
+    }
 
     public PolicyAction getAction() {
         return action;

@@ -2,6 +2,7 @@ package dev.imagesize.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Size;
@@ -11,9 +12,10 @@ import java.util.Objects;
 
 /**
  * What the operator last observed for a policy: counts and a bounded list of the worst violations. Equal statuses
- * mean nothing to patch.
+ * mean nothing to patch. A stored status that cannot be decoded decodes as none (the next status replaces it).
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonDeserialize(using = LenientDecoder.Status.class)
 public class ImageSizePolicyStatus {
 
     /** Most violations kept in {@link #getTopViolations()}; the rest are only counted. */
