@@ -82,6 +82,8 @@ class GrowthIT {
     static void stop() {
         if (kubectl != null) {
             kubectl.run("delete", "validatingwebhookconfiguration", webhook, "--ignore-not-found");
+            // without a namespace controller, deleting the namespace leaves its objects: delete them first
+            kubectl.run("delete", "deployments,imagesizepolicies", "--all", "-n", ns, "--wait=false");
             kubectl.run("delete", "namespace", ns, "--wait=false");
         }
         if (operator != null) {
