@@ -175,6 +175,31 @@ class GrowthIT {
                 .until(() -> operator.metric("imagesize_workload_image_bytes" + web) == v14.compressedSize()
                         && operator.metric("imagesize_workload_image_previous_bytes" + web) == v11.compressedSize()
                         && operator.metric("imagesize_workload_image_bytes" + api) == v14.compressedSize());
+        // the policy's status names what the growth was measured against
+        JsonNode webViolation = await().atMost(Duration.ofSeconds(60))
+                .alias("the policy status lists web's growth")
+                .until(
+                        () -> {
+                            JsonNode status = JSON.readTree(kubectl.run(
+                                                    "get", "isp", POLICY, "-n", ns, "-o", "jsonpath={.status}")
+                                            .stdout())
+                                    .path("topViolations");
+                            for (JsonNode violation : status) {
+                                if (violation.path("name").asText().equals("web")) {
+                                    return violation;
+                                }
+                            }
+                            return null;
+                        },
+                        violation -> violation != null);
+        assertThat(webViolation.path("limit").asText()).isEqualTo("maxGrowth");
+        assertThat(webViolation.path("image").asText()).isEqualTo(v14.reference());
+        assertThat(webViolation.path("sizeBytes").asLong()).isEqualTo(v14.compressedSize());
+        assertThat(webViolation.path("replacedImage").asText()).isEqualTo(v11.reference());
+        assertThat(webViolation.path("replacedDigest").asText()).isEqualTo(v11.digest());
+        assertThat(webViolation.path("replacedSizeBytes").asLong()).isEqualTo(v11.compressedSize());
+        assertThat(webViolation.path("limitBytes").asLong()).isEqualTo(v11.compressedSize() * 120 / 100);
+
         kubectl.run("delete", "deployment", "web", "-n", ns).assertSuccess();
         await().atMost(Duration.ofSeconds(30))
                 .until(() -> !operator.metrics().contains("workload=\"web\"")
