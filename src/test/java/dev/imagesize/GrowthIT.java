@@ -180,9 +180,9 @@ class GrowthIT {
                 .alias("the policy status lists web's growth")
                 .until(
                         () -> {
-                            JsonNode status = JSON.readTree(kubectl.run(
-                                                    "get", "isp", POLICY, "-n", ns, "-o", "jsonpath={.status}")
-                                            .stdout())
+                            JsonNode status = JSON.readTree(
+                                            kubectl.run("get", "isp", POLICY, "-n", ns, "-o", "jsonpath={.status}")
+                                                    .stdout())
                                     .path("topViolations");
                             for (JsonNode violation : status) {
                                 if (violation.path("name").asText().equals("web")) {

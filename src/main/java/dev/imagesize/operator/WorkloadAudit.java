@@ -102,6 +102,15 @@ public final class WorkloadAudit implements LeaderTask {
     /** Writes verdicts (annotations, Events) in parallel: they are independent, and each is a round trip. */
     private ExecutorService writers;
 
+    private final List<Observer> observers = new CopyOnWriteArrayList<>();
+
+    /** Told about each workload the audit assessed, and each no policy governs any more (on the audit's thread). */
+    public interface Observer {
+        void assessed(HasMetadata object, Workload workload, List<Finding> findings);
+
+        void cleared(HasMetadata object);
+    }
+
     /** A workload whose audit failed: how often, and when to try again. */
     private record Failure(int attempts, Instant retryAt) {}
 
@@ -145,6 +154,11 @@ public final class WorkloadAudit implements LeaderTask {
      */
     public void onPass(java.util.function.Consumer<Set<PolicyId>> listener) {
         passListeners.add(listener);
+    }
+
+    /** Adds {@code observer} (the content analysis' workload reports). */
+    public void observe(Observer observer) {
+        observers.add(observer);
     }
 
     @Override
@@ -398,6 +412,7 @@ public final class WorkloadAudit implements LeaderTask {
             store.remove(key);
             sizes.remove(key);
             recorder.clear(object);
+            observers.forEach(observer -> observer.cleared(object));
             failing.remove(key);
             return null;
         }
@@ -450,6 +465,7 @@ public final class WorkloadAudit implements LeaderTask {
                     plan.workload().name(),
                     trend(measured, history));
             WorkloadVerdict verdict = WorkloadVerdict.of(assessed.findings()).withHistory(history.text());
+            observers.forEach(observer -> observer.assessed(plan.object(), plan.workload(), assessed.findings()));
             writes.add(writers.submit(() -> {
                 try {
                     recorder.record(plan.object(), verdict, assessed.findings(), now);
