@@ -1,5 +1,6 @@
 package dev.imagesize.operator;
 
+import dev.imagesize.assessment.SizeHistory;
 import dev.imagesize.policy.Finding;
 import dev.imagesize.policy.Messages;
 import java.time.Instant;
@@ -12,10 +13,20 @@ import java.util.Optional;
 /**
  * The audit's verdict on one workload over every policy that governs it, and the {@code imagesize.dev/*}
  * annotations that carry it. Annotations change only when the verdict does, so writing them causes no watch loop;
- * their text is at most 1 KiB and carries no number that changes between passes.
+ * their text is at most 1 KiB and carries no number that changes between passes. The size history
+ * ({@link SizeHistory#ANNOTATION}) changes only when a container runs a new image, and is bounded on its own.
+ *
+ * @param history the size history's annotation text; empty for none
+ * @param report the name of the workload's ImageSizeReport in its namespace, or null when it has none
  */
 public record WorkloadVerdict(
-        String verdict, String largestImage, Long largestImageBytes, int violations, String summary, String report) {
+        String verdict,
+        String largestImage,
+        Long largestImageBytes,
+        int violations,
+        String summary,
+        String history,
+        String report) {
     public static final String PREFIX = "imagesize.dev/";
     public static final String VERDICT = PREFIX + "verdict";
     public static final String LARGEST_IMAGE = PREFIX + "largest-image";
@@ -30,11 +41,6 @@ public record WorkloadVerdict(
     public static final String UNKNOWN = "Unknown";
 
     public static WorkloadVerdict of(List<Finding> findings) {
-        return of(findings, null);
-    }
-
-    /** The verdict on these findings, naming the workload's ImageSizeReport {@code report} (null: none). */
-    public static WorkloadVerdict of(List<Finding> findings, String report) {
         List<Finding> over = findings.stream()
                 .filter(f -> f.outcome() == Finding.Outcome.OVER)
                 .sorted(Comparator.comparingLong(Finding::excessBytes).reversed())
@@ -67,7 +73,18 @@ public record WorkloadVerdict(
                 largest.map(f -> f.size().compressedSizeBytes()).orElse(null),
                 over.size(),
                 PersistedText.stable(summary),
-                report);
+                "",
+                null);
+    }
+
+    /** This verdict with the workload's size history ({@link SizeHistory#text()}). */
+    public WorkloadVerdict withHistory(String historyText) {
+        return new WorkloadVerdict(verdict, largestImage, largestImageBytes, violations, summary, historyText, report);
+    }
+
+    /** This verdict naming the workload's ImageSizeReport {@code reportName} (null: it has none). */
+    public WorkloadVerdict withReport(String reportName) {
+        return new WorkloadVerdict(verdict, largestImage, largestImageBytes, violations, summary, history, reportName);
     }
 
     /** The annotations for this verdict, stamped with when it was reached. */
@@ -80,6 +97,9 @@ public record WorkloadVerdict(
         }
         if (!summary.isEmpty()) {
             annotations.put(VIOLATIONS, summary);
+        }
+        if (history != null && !history.isEmpty()) {
+            annotations.put(SizeHistory.ANNOTATION, history);
         }
         if (report != null) {
             annotations.put(REPORT, report);

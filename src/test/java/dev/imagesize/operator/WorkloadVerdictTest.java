@@ -80,7 +80,7 @@ class WorkloadVerdictTest {
 
     @Test
     void theReportAnnotationNamesTheWorkloadsReportAndIsADifferenceWhenItChanges() {
-        WorkloadVerdict withReport = WorkloadVerdict.of(List.of(sized("a", 10)), "deployment-api");
+        WorkloadVerdict withReport = WorkloadVerdict.of(List.of(sized("a", 10))).withReport("deployment-api");
         assertThat(withReport.annotations(NOW)).containsEntry(WorkloadVerdict.REPORT, "deployment-api");
         assertThat(WorkloadVerdict.of(List.of(sized("a", 10))).annotations(NOW))
                 .as("no report, no annotation")
@@ -91,7 +91,9 @@ class WorkloadVerdictTest {
         assertThat(WorkloadVerdict.of(List.of(sized("a", 10))).isWrittenIn(written))
                 .as("analysis turned off: the report annotation goes")
                 .isFalse();
-        assertThat(WorkloadVerdict.of(List.of(sized("a", 10)), "deployment-web").isWrittenIn(written))
+        assertThat(WorkloadVerdict.of(List.of(sized("a", 10)))
+                        .withReport("deployment-web")
+                        .isWrittenIn(written))
                 .isFalse();
     }
 
