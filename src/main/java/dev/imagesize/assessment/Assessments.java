@@ -8,6 +8,7 @@ import dev.imagesize.image.Platform;
 import dev.imagesize.image.PlatformSelection;
 import dev.imagesize.image.ResolveError;
 import dev.imagesize.image.ResolveResult;
+import dev.imagesize.policy.AnalysedImages;
 import dev.imagesize.policy.Baseline;
 import dev.imagesize.policy.Container;
 import dev.imagesize.policy.Finding;
@@ -40,14 +41,24 @@ import java.util.Set;
 public final class Assessments {
     private final ImageSizeResolver resolver;
     private final int maxContainers;
+    private final AnalysedImages analyses;
 
     /**
      * @param maxContainers containers checked per workload at most; further ones are UNKNOWN for every policy, so
      *     that each policy's onResolveError decides (a pod spec cannot hide an image past the cap)
      */
     public Assessments(ImageSizeResolver resolver, int maxContainers) {
+        this(resolver, maxContainers, AnalysedImages.NONE);
+    }
+
+    /**
+     * @param analyses what the content analysis knows of each platform image, for the limits on it (read from memory:
+     *     an assessment never waits for an analysis)
+     */
+    public Assessments(ImageSizeResolver resolver, int maxContainers, AnalysedImages analyses) {
         this.resolver = resolver;
         this.maxContainers = maxContainers;
+        this.analyses = analyses;
     }
 
     /**
@@ -166,7 +177,8 @@ public final class Assessments {
                     containers,
                     scope,
                     image -> sizes.get(key(creds, image)),
-                    container -> baseline(subjectChosen.get(container), creds, sizes)));
+                    container -> baseline(subjectChosen.get(container), creds, sizes),
+                    analyses::of));
             findings.addAll(unchecked(subject));
             assessed.add(
                     new Assessed(subject, findings, notes(creds, plans.get(i).keySet(), sizes)));

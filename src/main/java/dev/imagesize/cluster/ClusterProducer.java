@@ -2,6 +2,7 @@ package dev.imagesize.cluster;
 
 import dev.imagesize.Config;
 import dev.imagesize.assessment.Assessments;
+import dev.imagesize.policy.AnalysedImages;
 import dev.imagesize.registry.ImageSizeResolver;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.Gauge;
@@ -55,7 +56,7 @@ public class ClusterProducer {
 
     @Produces
     @Singleton
-    Assessments assessments(ImageSizeResolver resolver, Config config) {
-        return new Assessments(resolver, config.assessment().maxContainers());
+    Assessments assessments(ImageSizeResolver resolver, Config config, AnalysedImages analyses) {
+        return new Assessments(resolver, config.assessment().maxContainers(), analyses);
     }
 }

@@ -75,7 +75,18 @@ public final class PolicyRules {
                 bytes(limits.getMaxImageSize()),
                 bytes(limits.getMaxLayerSize()),
                 limits.getMaxLayers(),
-                limits.getMaxGrowth() == null ? null : MaxGrowth.parse(limits.getMaxGrowth()));
+                limits.getMaxGrowth() == null ? null : MaxGrowth.parse(limits.getMaxGrowth()),
+                bytes(limits.getMaxUncompressedSize()),
+                efficiency(limits.getMinEfficiency()),
+                bytes(limits.getMaxWastedBytes()));
+    }
+
+    /** A share from 0 to 1 (the CRD's rule says so; this is for objects stored before it did). */
+    private static Double efficiency(Double share) {
+        if (share != null && !(share >= 0 && share <= 1)) {
+            throw new IllegalArgumentException("minEfficiency must be a share from 0 to 1 such as 0.9, not " + share);
+        }
+        return share;
     }
 
     private static Long bytes(String quantity) {

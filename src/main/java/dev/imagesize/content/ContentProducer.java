@@ -14,6 +14,7 @@ import dev.imagesize.analysis.StatusBudget;
 import dev.imagesize.cluster.PullSecrets;
 import dev.imagesize.operator.Identity;
 import dev.imagesize.operator.WorkloadAudit;
+import dev.imagesize.policy.AnalysedImages;
 import dev.imagesize.registry.RegistryClient;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -37,6 +38,15 @@ public class ContentProducer {
     @Singleton
     AnalysisIndex analysisIndex(KubernetesClient client) {
         return new AnalysisIndex(client);
+    }
+
+    @Produces
+    @Singleton
+    AnalysedImages analysedImages(Config config, AnalysisIndex index) {
+        return config.analysis().enabled()
+                ? digest ->
+                        index.byDigest(digest).flatMap(KnownAnalysis::analysed).orElse(null)
+                : AnalysedImages.NONE;
     }
 
     @Produces
@@ -82,6 +92,7 @@ public class ContentProducer {
         WorkloadReports reports =
                 new WorkloadReports(client, index, objects, identity.fieldManager(), Clock.systemUTC());
         audit.observe(reports);
+        index.onSettled(known -> audit.analysisSettled(known.digest()));
         AnalysisSweeper sweeper =
                 new AnalysisSweeper(index, objects, reports::referencedDigests, settings, Clock.systemUTC());
         return ContentAnalysis.on(index, new MissPublisher(misses, index, objects), worker, reports, sweeper);

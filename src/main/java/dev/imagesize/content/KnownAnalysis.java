@@ -6,6 +6,7 @@ import dev.imagesize.api.v1alpha1.AnalysisRequester;
 import dev.imagesize.api.v1alpha1.AnalysisSource;
 import dev.imagesize.api.v1alpha1.ImageAnalysis;
 import dev.imagesize.api.v1alpha1.ImageAnalysisState;
+import dev.imagesize.policy.Analysed;
 import dev.imagesize.policy.Messages;
 import java.time.Duration;
 import java.time.Instant;
@@ -14,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * What every operator replica keeps of one ImageAnalysis (a few hundred bytes, never the object itself): where it is,
@@ -70,6 +72,13 @@ public record KnownAnalysis(
 
     public boolean complete() {
         return phase == AnalysisPhase.COMPLETE;
+    }
+
+    /** The figures the limits on the content analysis check, when the analysis is complete. */
+    public Optional<Analysed> analysed() {
+        return complete() && uncompressedBytes != null && efficiency != null && wastedBytes != null
+                ? Optional.of(new Analysed(uncompressedBytes, efficiency, wastedBytes))
+                : Optional.empty();
     }
 
     /** The projection of {@code analysis}. */

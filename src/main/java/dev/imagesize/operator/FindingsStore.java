@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 
 /**
  * The audit's latest findings per workload: the audit writes them, the status reconciler reads them per policy and the
@@ -120,6 +121,17 @@ public final class FindingsStore {
     }
 
     /** The policies whose findings changed since the last call (their status needs a look). */
+    /** The keys of the workloads with a finding that {@code test} accepts. */
+    public Set<String> keysWhere(Predicate<Finding> test) {
+        Set<String> keys = new LinkedHashSet<>();
+        byWorkload.forEach((key, audited) -> {
+            if (audited.findings().stream().anyMatch(test)) {
+                keys.add(key);
+            }
+        });
+        return keys;
+    }
+
     public Set<PolicyId> drainChanged() {
         Set<PolicyId> drained = new LinkedHashSet<>();
         for (PolicyId policy : List.copyOf(changed)) {

@@ -250,6 +250,20 @@ public final class PolicyStatuses {
                 v.setReplacedDigest(finding.replaced().digest());
                 v.setReplacedSizeBytes(finding.replaced().sizeBytes());
             }
+            case MAX_UNCOMPRESSED_SIZE, MAX_WASTED_BYTES -> {
+                v.setLimit(
+                        breach.limit() == Limits.Breach.Limit.MAX_UNCOMPRESSED_SIZE
+                                ? LimitName.MAX_UNCOMPRESSED_SIZE
+                                : LimitName.MAX_WASTED_BYTES);
+                v.setSizeBytes(breach.actual());
+                v.setLimitBytes(breach.allowed());
+            }
+            case MIN_EFFICIENCY -> {
+                v.setLimit(LimitName.MIN_EFFICIENCY);
+                v.setSizeBytes(finding.size().compressedSizeBytes());
+                v.setEfficiency((double) breach.actual() / Limits.PER_MILLION);
+                v.setMinEfficiency((double) breach.allowed() / Limits.PER_MILLION);
+            }
         }
         return v;
     }

@@ -164,6 +164,21 @@ public final class WorkloadAudit implements LeaderTask {
         passListeners.add(listener);
     }
 
+    /**
+     * A content analysis settled (complete, failed, or its figures changed): the workloads that run the image under a
+     * limit on the analysis ({@code maxUncompressedSize}, {@code minEfficiency}, {@code maxWastedBytes}) are audited
+     * again, so their verdict follows the analysis without waiting for the interval.
+     */
+    public void analysisSettled(String manifestDigest) {
+        if (!running || manifestDigest == null) {
+            return;
+        }
+        dirty.addAll(store.keysWhere(finding -> finding.size() != null
+                && manifestDigest.equals(finding.size().manifestDigest())
+                && finding.limits() != null
+                && finding.limits().hasContentLimits()));
+    }
+
     /** Adds {@code observer} (the content analysis' workload reports). */
     public void observe(Observer observer) {
         observers.add(observer);

@@ -52,6 +52,18 @@ public final class Messages {
                 case MAX_LAYERS ->
                     broken.add("with " + breach.actual() + " layers, over the maxLayers of " + breach.allowed());
                 case MAX_GROWTH -> {} // its own sentence, below
+                case MAX_UNCOMPRESSED_SIZE -> {
+                    String[] pair = distinct(breach.actual(), breach.allowed());
+                    broken.add("with " + pair[0] + " uncompressed, over the " + pair[1] + " maxUncompressedSize");
+                }
+                case MIN_EFFICIENCY -> {
+                    String[] pair = percents(breach.actual(), breach.allowed());
+                    broken.add("with " + pair[0] + " efficiency, under the " + pair[1] + " minEfficiency");
+                }
+                case MAX_WASTED_BYTES -> {
+                    String[] pair = distinct(breach.actual(), breach.allowed());
+                    broken.add("with " + pair[0] + " hidden by later layers, over the " + pair[1] + " maxWastedBytes");
+                }
             }
         }
         StringBuilder message = new StringBuilder()
@@ -236,7 +248,38 @@ public final class Messages {
                 String[] pair = distinct(breach.actual(), breach.allowed());
                 yield "maxGrowth: " + pair[0] + " over the " + pair[1] + " it allows";
             }
+            case MAX_UNCOMPRESSED_SIZE, MAX_WASTED_BYTES -> {
+                String[] pair = distinct(breach.actual(), breach.allowed());
+                yield breach.limit().fieldName() + ": " + pair[0] + " over the " + pair[1] + " limit";
+            }
+            case MIN_EFFICIENCY -> {
+                String[] pair = percents(breach.actual(), breach.allowed());
+                yield "minEfficiency: " + pair[0] + " under the " + pair[1] + " limit";
+            }
         };
+    }
+
+    /**
+     * Two shares in parts per million as percentages with as many decimals as it takes (one to four) for them to read
+     * differently, each rounded down: 825,000 under 900,000 is {@code 82.5%} under {@code 90.0%}.
+     */
+    public static String[] percents(long actualPerMillion, long limitPerMillion) {
+        for (int decimals = 1; decimals <= 4; decimals++) {
+            String a = percent(actualPerMillion, decimals);
+            String b = percent(limitPerMillion, decimals);
+            if (!a.equals(b) || actualPerMillion == limitPerMillion || decimals == 4) {
+                return new String[] {a, b};
+            }
+        }
+        throw new IllegalStateException("unreachable");
+    }
+
+    private static String percent(long perMillion, int decimals) {
+        return BigDecimal.valueOf(perMillion)
+                        .divide(BigDecimal.valueOf(10_000))
+                        .setScale(decimals, RoundingMode.DOWN)
+                        .toPlainString()
+                + "%";
     }
 
     private static String subject(Finding finding) {

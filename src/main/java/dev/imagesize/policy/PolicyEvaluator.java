@@ -33,6 +33,9 @@ import java.util.stream.Collectors;
  * is gone from its registry, or has no image for the platform, and no record of it is left: not compared, and the
  * finding says why. Its size is unknown for another reason (unreachable, timeout, unauthorized): an UNKNOWN finding
  * that onResolveError decides, as for any unknown size.
+ *
+ * <p>Content ({@code maxUncompressedSize}, {@code minEfficiency}, {@code maxWastedBytes}): checked on the figures of
+ * the platform image's content analysis when it is known; an image not analysed yet is not checked for them.
  */
 public final class PolicyEvaluator {
     private PolicyEvaluator() {}
@@ -140,6 +143,22 @@ public final class PolicyEvaluator {
             PlatformScope scope,
             Function<ImageRef, ResolveResult> sizes,
             Function<Container, Baseline> baselines) {
+        return evaluate(rules, containers, scope, sizes, baselines, digest -> null);
+    }
+
+    /**
+     * Every finding of every rule on every container, the limits on the content analysis included. {@code analyses}
+     * returns what the content analysis knows of a platform image (by its manifest digest), or null when it is not
+     * analysed (yet): those limits are then not checked, so an image is never refused or reported for them before its
+     * analysis is known.
+     */
+    public static List<Finding> evaluate(
+            List<Rule> rules,
+            List<Container> containers,
+            PlatformScope scope,
+            Function<ImageRef, ResolveResult> sizes,
+            Function<Container, Baseline> baselines,
+            Function<String, Analysed> analyses) {
         List<Finding> findings = new ArrayList<>();
         for (Container container : containers) {
             ImageRef ref = null;
@@ -160,7 +179,7 @@ public final class PolicyEvaluator {
                     continue;
                 }
                 Baseline baseline = limits.maxGrowth() == null ? null : baselines.apply(container);
-                findings.addAll(judge(rule, container, limits, sizes.apply(ref), scope, baseline));
+                findings.addAll(judge(rule, container, limits, sizes.apply(ref), scope, baseline, analyses));
             }
         }
         return findings;
@@ -172,7 +191,8 @@ public final class PolicyEvaluator {
             Limits limits,
             ResolveResult result,
             PlatformScope scope,
-            Baseline baseline) {
+            Baseline baseline,
+            Function<String, Analysed> analyses) {
         if (result instanceof ResolveResult.Failed failed) {
             return List.of(unknown(rule, container, limits, failed.error()));
         }
@@ -185,6 +205,12 @@ public final class PolicyEvaluator {
                 continue; // measured for another policy's platforms
             }
             List<Limits.Breach> breaches = new ArrayList<>(limits.check(size));
+            if (limits.hasContentLimits()) {
+                Analysed analysed = analyses.apply(size.manifestDigest());
+                if (analysed != null) {
+                    breaches.addAll(limits.checkContent(analysed));
+                }
+            }
             Replaced replaced = null;
             if (baseline != null) {
                 Comparison comparison = compare(baseline, size);

@@ -33,7 +33,12 @@ class GeneratedCrdTest {
                     + " E for powers of 1000, or an exponent such as 5e8; below 8Ei; no m, which means milli)";
     static final String TOO_MANY_STARS = "an image glob may contain at most 8 wildcards *";
     static final String AT_LEAST_ONE_LIMIT =
-            "set at least one limit: maxImageSize, maxLayerSize, maxLayers or maxGrowth";
+            "set at least one limit: maxImageSize, maxLayerSize, maxLayers, maxGrowth, maxUncompressedSize,"
+                    + " minEfficiency or maxWastedBytes";
+    static final String BAD_UNCOMPRESSED_SIZE = "maxUncompressedSize must be a positive size such as 1Gi or 500Mi";
+    static final String BAD_WASTED_BYTES = "maxWastedBytes must be a positive size such as 20Mi or 50M";
+    static final String BAD_EFFICIENCY =
+            "minEfficiency must be a share from 0 to 1 such as 0.9 (90% of the shipped bytes visible)";
     static final String BAD_GROWTH = "maxGrowth must be a percentage such as 20%, a size with its unit such as 50Mi,"
             + " or both separated by a comma such as 20%, 50Mi (units: Ki Mi Gi Ti Pi Ei, k M G T P E or an exponent"
             + " such as 5e6; no m)";
@@ -131,6 +136,11 @@ class GeneratedCrdTest {
         List<String> growth = List.of(BAD_GROWTH, GROWTH_PERCENT, GROWTH_SIZE, GROWTH_ONE_OF_EACH);
         expected.put("spec.maxGrowth", growth);
         expected.put("spec.overrides[].maxGrowth", growth);
+        for (String at : List.of("spec.", "spec.overrides[].")) {
+            expected.put(at + "maxUncompressedSize", List.of(BAD_UNCOMPRESSED_SIZE + SIZE_HINT));
+            expected.put(at + "minEfficiency", List.of(BAD_EFFICIENCY));
+            expected.put(at + "maxWastedBytes", List.of(BAD_WASTED_BYTES + SIZE_HINT));
+        }
         expected.put("spec.selector.matchExpressions[]", List.of(BAD_SELECTOR));
         if (kind.cluster()) {
             expected.put("spec.namespaceSelector.matchExpressions[]", List.of(BAD_SELECTOR));
@@ -261,6 +271,15 @@ class GeneratedCrdTest {
         assertThat(spec.get("maxGrowth").getType()).isEqualTo("string");
         assertThat(spec.get("maxGrowth").getMaxLength()).isEqualTo(64);
         assertThat(override.getProperties()).containsKey("maxGrowth");
+        assertThat(spec.get("minEfficiency").getType()).isEqualTo("number");
+        assertThat(spec.get("maxUncompressedSize").getMaxLength()).isEqualTo(64);
+        assertThat(spec.get("maxWastedBytes").getMaxLength()).isEqualTo(64);
+        for (String content : List.of("maxUncompressedSize", "minEfficiency", "maxWastedBytes")) {
+            assertThat(spec.get(content).getDescription())
+                    .as("the CRD says when %s is checked", content)
+                    .contains("An image not analysed yet (or whose analysis failed) is never refused");
+            assertThat(override.getProperties()).containsKey(content);
+        }
         assertThat(spec).containsKey("selector");
         if (kind.cluster()) {
             assertThat(spec).containsKey("namespaceSelector");
@@ -287,8 +306,11 @@ class GeneratedCrdTest {
                         "replacedImage",
                         "replacedDigest",
                         "replacedSizeBytes",
+                        "efficiency",
+                        "minEfficiency",
                         "limit",
-                        "policy");
+                        "policy",
+                        "report");
         assertThat(status.get("topViolations")
                         .getItems()
                         .getSchema()
@@ -296,7 +318,14 @@ class GeneratedCrdTest {
                         .get("limit")
                         .getEnum())
                 .extracting(Object::toString)
-                .containsExactlyInAnyOrder("\"maxImageSize\"", "\"maxLayerSize\"", "\"maxLayers\"", "\"maxGrowth\"");
+                .containsExactlyInAnyOrder(
+                        "\"maxImageSize\"",
+                        "\"maxLayerSize\"",
+                        "\"maxLayers\"",
+                        "\"maxGrowth\"",
+                        "\"maxUncompressedSize\"",
+                        "\"minEfficiency\"",
+                        "\"maxWastedBytes\"");
         assertThat(status.get("conditions").getItems().getSchema().getProperties())
                 .containsOnlyKeys("type", "status", "reason", "message", "lastTransitionTime", "observedGeneration");
     }

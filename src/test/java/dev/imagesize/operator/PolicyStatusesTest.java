@@ -116,6 +116,32 @@ class PolicyStatusesTest {
     }
 
     @Test
+    void contentViolationsCarryTheAnalysisFigures() {
+        Rule content = Fixtures.rule(
+                "shop", "content", Rule.Action.AUDIT, new Limits(null, null, null, null, 10 * MIB, 0.9, MIB));
+        ImageSize size = Fixtures.size("reg.io/shop/a:1", DIGEST, Platform.LINUX_AMD64, 1000);
+        Finding finding = new Finding(
+                content,
+                new Container("a", Container.Type.CONTAINER, "reg.io/shop/a:1"),
+                Finding.Outcome.OVER,
+                size,
+                content.limits(),
+                content.limits().checkContent(new dev.imagesize.policy.Analysed(20 * MIB, 0.75, 2 * MIB)),
+                null);
+        ImageSizePolicyStatus status =
+                PolicyStatuses.of(content, 1L, List.of(workload("bloated", finding)), true, null, T0);
+        assertThat(status.getTopViolations())
+                .extracting(Violation::getLimit, Violation::getSizeBytes, Violation::getLimitBytes)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple(LimitName.MAX_UNCOMPRESSED_SIZE, 20 * MIB, 10 * MIB),
+                        org.assertj.core.groups.Tuple.tuple(LimitName.MAX_WASTED_BYTES, 2 * MIB, MIB),
+                        org.assertj.core.groups.Tuple.tuple(LimitName.MIN_EFFICIENCY, 2_000L, null));
+        Violation efficiency = status.getTopViolations().get(2);
+        assertThat(efficiency.getEfficiency()).isEqualTo(0.75);
+        assertThat(efficiency.getMinEfficiency()).isEqualTo(0.9);
+    }
+
+    @Test
     void eachViolationNamesTheReportOfItsWorkload() {
         FindingsStore.Audited reported = new FindingsStore.Audited(
                 "Deployment", "shop", "api", "uid-1", List.of(sized("a", 2 * MIB)), "deployment-api");

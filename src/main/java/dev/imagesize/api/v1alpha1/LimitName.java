@@ -11,5 +11,11 @@ public enum LimitName {
     @JsonProperty("maxLayers")
     MAX_LAYERS,
     @JsonProperty("maxGrowth")
-    MAX_GROWTH
+    MAX_GROWTH,
+    @JsonProperty("maxUncompressedSize")
+    MAX_UNCOMPRESSED_SIZE,
+    @JsonProperty("minEfficiency")
+    MIN_EFFICIENCY,
+    @JsonProperty("maxWastedBytes")
+    MAX_WASTED_BYTES
 }

@@ -10,8 +10,10 @@ import io.fabric8.generator.annotation.ValidationRule;
 /** The limits a policy, and each of its overrides, can set; an unset limit is not checked. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @ValidationRule(
-        value = "has(self.maxImageSize) || has(self.maxLayerSize) || has(self.maxLayers) || has(self.maxGrowth)",
-        message = "set at least one limit: maxImageSize, maxLayerSize, maxLayers or maxGrowth")
+        value = "has(self.maxImageSize) || has(self.maxLayerSize) || has(self.maxLayers) || has(self.maxGrowth)"
+                + " || has(self.maxUncompressedSize) || has(self.minEfficiency) || has(self.maxWastedBytes)",
+        message = "set at least one limit: maxImageSize, maxLayerSize, maxLayers, maxGrowth, maxUncompressedSize,"
+                + " minEfficiency or maxWastedBytes")
 public abstract class SizeLimits {
 
     /** Longest quantity string accepted; bounds the cost of the CEL rules for the API server. */
@@ -41,6 +43,22 @@ public abstract class SizeLimits {
     static final String IMAGE_SIZE_MESSAGE = "maxImageSize must be a positive size such as 200Mi or 1Gi" + SIZE_HINT;
 
     static final String LAYER_SIZE_MESSAGE = "maxLayerSize must be a positive size such as 100Mi or 500Mi" + SIZE_HINT;
+
+    static final String UNCOMPRESSED_SIZE_MESSAGE =
+            "maxUncompressedSize must be a positive size such as 1Gi or 500Mi" + SIZE_HINT;
+
+    static final String WASTED_BYTES_MESSAGE = "maxWastedBytes must be a positive size such as 20Mi or 50M" + SIZE_HINT;
+
+    static final String EFFICIENCY_RULE = "self >= 0.0 && self <= 1.0";
+
+    static final String EFFICIENCY_MESSAGE =
+            "minEfficiency must be a share from 0 to 1 such as 0.9 (90% of the shipped bytes visible)";
+
+    /** What the limits on the content analysis share: when they are checked, and when never. */
+    private static final String CONTENT_NOTE = " Needs the content analysis (the operator's analysis.enabled): checked"
+            + " by the audit once the image's ImageAnalysis is Complete, and at admission only when it already is. An"
+            + " image not analysed yet (or whose analysis failed) is never refused, warned about or reported for this"
+            + " limit.";
 
     @JsonPropertyDescription("Largest allowed compressed size of one image for one platform, as a Kubernetes quantity"
             + " such as 200Mi or 1Gi (Mi/Gi are powers of 1024, M/G of 1000). Compressed size is the config blob plus"
@@ -88,6 +106,31 @@ public abstract class SizeLimits {
             messageExpression = "'" + GrowthRules.ONE_OF_EACH_MESSAGE + "; not valid: \"' + self + '\"'")
     private String maxGrowth;
 
+    @JsonPropertyDescription("Largest allowed uncompressed size of one image for one platform (its layers' files added"
+            + " up, as docker history shows them), as a Kubernetes quantity such as 1Gi." + CONTENT_NOTE)
+    @Size(max = MAX_QUANTITY_LENGTH)
+    @ValidationRule(
+            value = SIZE_RULE,
+            message = UNCOMPRESSED_SIZE_MESSAGE,
+            messageExpression = "'" + UNCOMPRESSED_SIZE_MESSAGE + "; not valid: \"' + self + '\"'")
+    private String maxUncompressedSize;
+
+    @JsonPropertyDescription("Smallest allowed efficiency of an image, from 0 to 1: the bytes its filesystem shows"
+            + " over the bytes its layers ship, under OCI layer semantics (files a later layer deletes, overwrites,"
+            + " re-writes by chmod or chown, or hides under an opaque directory are shipped but not shown). 0.9: at"
+            + " most a tenth of what the image ships may be hidden." + CONTENT_NOTE)
+    @ValidationRule(value = EFFICIENCY_RULE, message = EFFICIENCY_MESSAGE)
+    private Double minEfficiency;
+
+    @JsonPropertyDescription("Largest allowed number of bytes an image ships but hides (files a later layer deletes,"
+            + " overwrites or hides under an opaque directory), as a Kubernetes quantity such as 20Mi." + CONTENT_NOTE)
+    @Size(max = MAX_QUANTITY_LENGTH)
+    @ValidationRule(
+            value = SIZE_RULE,
+            message = WASTED_BYTES_MESSAGE,
+            messageExpression = "'" + WASTED_BYTES_MESSAGE + "; not valid: \"' + self + '\"'")
+    private String maxWastedBytes;
+
     public String getMaxImageSize() {
         return maxImageSize;
     }
@@ -118,5 +161,29 @@ public abstract class SizeLimits {
 
     public void setMaxGrowth(String maxGrowth) {
         this.maxGrowth = maxGrowth;
+    }
+
+    public String getMaxUncompressedSize() {
+        return maxUncompressedSize;
+    }
+
+    public void setMaxUncompressedSize(String maxUncompressedSize) {
+        this.maxUncompressedSize = maxUncompressedSize;
+    }
+
+    public Double getMinEfficiency() {
+        return minEfficiency;
+    }
+
+    public void setMinEfficiency(Double minEfficiency) {
+        this.minEfficiency = minEfficiency;
+    }
+
+    public String getMaxWastedBytes() {
+        return maxWastedBytes;
+    }
+
+    public void setMaxWastedBytes(String maxWastedBytes) {
+        this.maxWastedBytes = maxWastedBytes;
     }
 }

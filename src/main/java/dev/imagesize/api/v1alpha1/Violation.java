@@ -32,7 +32,9 @@ public class Violation {
     private String platform;
 
     @JsonPropertyDescription("Compressed size of the image for the platform, in bytes (config plus layers, as the"
-            + " registry manifest states them); for maxLayerSize, the size of the largest layer.")
+            + " registry manifest states them); for maxLayerSize, the size of the largest layer; for"
+            + " maxUncompressedSize, the uncompressed size; for maxWastedBytes, the bytes hidden by later layers (both"
+            + " from the image's content analysis).")
     @Min(0)
     @Max(IntegerBounds.LONG)
     private Long sizeBytes;
@@ -65,7 +67,19 @@ public class Violation {
     @Max(IntegerBounds.LONG)
     private Long replacedSizeBytes;
 
-    @JsonPropertyDescription("Which limit was broken: maxImageSize, maxLayerSize, maxLayers or maxGrowth.")
+    @JsonPropertyDescription("For minEfficiency: the image's efficiency from its content analysis, 0 to 1 (the bytes"
+            + " its filesystem shows over the bytes its layers ship).")
+    @Min(0)
+    @Max(1)
+    private Double efficiency;
+
+    @JsonPropertyDescription("For minEfficiency: the smallest efficiency the policy allows, 0 to 1.")
+    @Min(0)
+    @Max(1)
+    private Double minEfficiency;
+
+    @JsonPropertyDescription("Which limit was broken: maxImageSize, maxLayerSize, maxLayers, maxGrowth,"
+            + " maxUncompressedSize, minEfficiency or maxWastedBytes.")
     private LimitName limit;
 
     @JsonPropertyDescription("The policy whose limit was broken: namespace/name of an ImageSizePolicy, or the name"
@@ -204,6 +218,22 @@ public class Violation {
         this.policy = policy;
     }
 
+    public Double getEfficiency() {
+        return efficiency;
+    }
+
+    public void setEfficiency(Double efficiency) {
+        this.efficiency = efficiency;
+    }
+
+    public Double getMinEfficiency() {
+        return minEfficiency;
+    }
+
+    public void setMinEfficiency(Double minEfficiency) {
+        this.minEfficiency = minEfficiency;
+    }
+
     public String getReport() {
         return report;
     }
@@ -231,6 +261,8 @@ public class Violation {
                 && Objects.equals(replacedSizeBytes, v.replacedSizeBytes)
                 && limit == v.limit
                 && Objects.equals(policy, v.policy)
+                && Objects.equals(efficiency, v.efficiency)
+                && Objects.equals(minEfficiency, v.minEfficiency)
                 && Objects.equals(report, v.report);
     }
 
@@ -253,6 +285,8 @@ public class Violation {
                 replacedSizeBytes,
                 limit,
                 policy,
+                efficiency,
+                minEfficiency,
                 report);
     }
 
