@@ -2,6 +2,7 @@ package dev.imagesize.content;
 
 import static dev.imagesize.testing.TestLayers.layer;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -40,6 +41,8 @@ class ContentAnalysisIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String APT = "/bin/sh -c apt-get update && apt-get install -y curl";
     private static final String PIP = "/bin/sh -c pip install requests";
+    private static final String BUILD = "/bin/sh -c curl -o /tmp/build.tar https://example.test/build.tar";
+    private static final String CLEAN = "/bin/sh -c rm /tmp/build.tar";
     private static final String BASE = "test.example/base/python:3.11";
     private static final String SLIM = "test.example/base/python:3.11-slim";
 
@@ -51,6 +54,7 @@ class ContentAnalysisIT {
     private static String webhook;
     private static String aptImage;
     private static String pipImage;
+    private static String wastefulImage;
     private static String baseLayerDigest;
     private static Path catalog;
 
@@ -96,6 +100,14 @@ class ContentAnalysisIT {
                                                 5_000,
                                                 run + 5))),
                 "1.0");
+        // 120,000 bytes shipped in layer 1 and deleted in layer 2: hidden, so wasted
+        OciImages.Layout wasteful = OciImages.write(
+                Spec.of(
+                        base,
+                        Step.layer(BUILD, layer().dir("tmp").file("tmp/build.tar", 120_000, run + 6)),
+                        Step.layer(CLEAN, layer().dir("tmp").whiteout("tmp/build.tar"))),
+                "1.0");
+        wastefulImage = OciImages.push(wasteful, registry, ns + "/wasteful");
         baseLayerDigest = apt.layerDigests().get(0);
         assertThat(pip.layerDigests().get(0)).isEqualTo(baseLayerDigest);
         aptImage = OciImages.push(apt, registry, ns + "/apt");
@@ -340,6 +352,100 @@ class ContentAnalysisIT {
                 .until(() ->
                         kubectl.run("get", "imageanalyses", refused).stderr().contains("NotFound"));
         assertThat(kubectl.run("get", "imageanalyses", running).exitCode()).isZero();
+    }
+
+    @Test
+    @Order(4)
+    void contentLimitsAreCheckedOnceTheAnalysisIsKnownNeverBefore() throws Exception {
+        kubectl.runWithInput("""
+                        apiVersion: imagesize.dev/v1alpha1
+                        kind: ImageSizePolicy
+                        metadata: {name: content, namespace: %s}
+                        spec:
+                          action: Enforce
+                          maxImageSize: 10Mi
+                          minEfficiency: 0.9
+                          maxWastedBytes: 100Ki
+                          selector: {matchLabels: {tier: lean}}
+                        """.formatted(ns), "apply", "-f", "-").assertSuccess();
+        await().atMost(Duration.ofSeconds(20))
+                .pollInterval(Duration.ofMillis(200))
+                .alias("the webhook knows the content policy")
+                .until(
+                        () -> kubectl.runWithInput(
+                                deployment("probe", "lean", "registry.invalid/none:1"),
+                                "apply",
+                                "--dry-run=server",
+                                "-f",
+                                "-"),
+                        result -> result.output().contains("ImageSizePolicy " + ns + "/content"));
+
+        Kubectl.Result first = kubectl.runWithInput(deployment("lean", "lean", wastefulImage), "apply", "-f", "-");
+        assertThat(first.exitCode())
+                .as("not analysed yet: never refused for the content limits\n" + first.output())
+                .isZero();
+        assertThat(first.output()).doesNotContain("maxWastedBytes").doesNotContain("minEfficiency");
+
+        JsonNode analysis = awaitAnalysis(registry.hostPort() + "/" + ns + "/wasteful");
+        assertThat(analysis.path("spec").path("requestedBy").asText()).isEqualTo("Audit");
+        assertThat(analysis.path("status").path("overlay").path("hiddenBytes").asLong())
+                .isEqualTo(120_000);
+
+        // the analysis settled: the audit looks at the Deployment again, without waiting for its interval
+        await().atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(500))
+                .alias("the audit finds the Deployment over the content limits")
+                .until(
+                        () -> kubectl.run(
+                                        "get",
+                                        "deployment",
+                                        "lean",
+                                        "-n",
+                                        ns,
+                                        "-o",
+                                        "jsonpath={.metadata.annotations.imagesize\\.dev/violations}")
+                                .stdout(),
+                        text -> text.contains("hidden by later layers, over the 100.0 KiB maxWastedBytes"));
+        JsonNode violations = await().atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(500))
+                .alias("the content policy's status lists both content violations")
+                .until(
+                        () -> {
+                            JsonNode policy = json(kubectl.run("get", "isp", "content", "-n", ns, "-o", "json"));
+                            return policy == null ? null : policy.path("status").path("topViolations");
+                        },
+                        found -> found != null && found.size() == 2);
+        JsonNode wasted = null;
+        JsonNode efficiency = null;
+        for (JsonNode v : violations) {
+            if (v.path("limit").asText().equals("maxWastedBytes")) {
+                wasted = v;
+            } else if (v.path("limit").asText().equals("minEfficiency")) {
+                efficiency = v;
+            }
+        }
+        assertThat(wasted).as(violations.toString()).isNotNull();
+        assertThat(wasted.path("sizeBytes").asLong()).isEqualTo(120_000);
+        assertThat(wasted.path("limitBytes").asLong()).isEqualTo(100 * 1024);
+        assertThat(wasted.path("report").asText()).isEqualTo("deployment-lean");
+        assertThat(efficiency).as(violations.toString()).isNotNull();
+        assertThat(efficiency.path("efficiency").asDouble())
+                .isEqualTo(
+                        analysis.path("status")
+                                .path("overlay")
+                                .path("efficiency")
+                                .asDouble(),
+                        within(1e-6));
+        assertThat(efficiency.path("minEfficiency").asDouble()).isEqualTo(0.9);
+
+        Kubectl.Result again =
+                kubectl.runWithInput(deployment("lean-again", "lean", wastefulImage), "apply", "-f", "-");
+        assertThat(again.exitCode()).as(again.output()).isNotZero();
+        assertThat(again.stderr())
+                .contains("ImageSizePolicy " + ns + "/content")
+                .contains("efficiency, under the 90.0% minEfficiency")
+                .contains("KiB hidden by later layers, over the 100.0 KiB maxWastedBytes")
+                .contains("content analysis: ");
     }
 
     /** The Complete analysis of the image first seen in {@code repository}, once there is one. */
