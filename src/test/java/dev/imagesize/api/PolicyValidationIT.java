@@ -74,7 +74,7 @@ class PolicyValidationIT {
                 "unknown-action.yaml | spec.action: Unsupported value: \"Block\": supported values: \"Audit\","
                         + " \"Enforce\", \"Warn\"",
                 "no-limit.yaml       | spec: Invalid value: \"object\": set at least one limit: maxImageSize,"
-                        + " maxLayerSize, maxLayers or maxGrowth"
+                        + " maxLayerSize, maxLayers, maxGrowth, maxUncompressedSize, minEfficiency or maxWastedBytes"
             })
     void invalidExamplesAreRefusedWithAMessageAPersonUnderstands(String example, String message) {
         Result result = kubectl("apply", "-n", "default", "-f", example("invalid/" + example));
@@ -242,6 +242,49 @@ class PolicyValidationIT {
                 Arguments.of("maxGrowth: 1e4294967296", form),
                 Arguments.of("maxGrowth: 20", "spec.maxGrowth: Invalid value: \"integer\""),
                 Arguments.of("maxLayers: 10, overrides: [{images: ['ghcr.io/*'], maxGrowth: lots}]", override));
+    }
+
+    /** The limits on the content analysis: what the API server accepts, and how it says what it refuses. */
+    static Stream<Arguments> contentLimits() {
+        String uncompressed =
+                "spec.maxUncompressedSize: Invalid value: \"string\": " + GeneratedCrdTest.BAD_UNCOMPRESSED_SIZE;
+        String wasted = "spec.maxWastedBytes: Invalid value: \"string\": " + GeneratedCrdTest.BAD_WASTED_BYTES;
+        String efficiency = "spec.minEfficiency: Invalid value: \"number\": " + GeneratedCrdTest.BAD_EFFICIENCY;
+        return Stream.of(
+                Arguments.of("maxUncompressedSize: 1Gi", null),
+                Arguments.of("minEfficiency: 0.9", null),
+                Arguments.of("minEfficiency: 1", null),
+                Arguments.of("minEfficiency: 0", null),
+                Arguments.of("maxWastedBytes: 20Mi", null),
+                Arguments.of("maxUncompressedSize: 2Gi, minEfficiency: 0.95, maxWastedBytes: 50M", null),
+                Arguments.of("maxImageSize: 1Gi, overrides: [{images: ['ghcr.io/*'], minEfficiency: 0.5}]", null),
+                Arguments.of("maxUncompressedSize: '0'", uncompressed),
+                Arguments.of("maxUncompressedSize: 100m", uncompressed),
+                Arguments.of("maxWastedBytes: lots", wasted),
+                Arguments.of("maxWastedBytes: 8Ei", wasted),
+                Arguments.of("minEfficiency: 1.5", efficiency),
+                Arguments.of("minEfficiency: -0.1", efficiency),
+                Arguments.of("minEfficiency: '90%'", "spec.minEfficiency: Invalid value: \"string\""),
+                Arguments.of(
+                        "maxLayers: 10, overrides: [{images: ['ghcr.io/*'], minEfficiency: 2}]",
+                        "spec.overrides[0].minEfficiency: Invalid value: \"number\": "
+                                + GeneratedCrdTest.BAD_EFFICIENCY));
+    }
+
+    @ParameterizedTest
+    @MethodSource("contentLimits")
+    void contentLimitsAreValidatedByTheApiServer(String spec, String refusal) {
+        String policy = "apiVersion: imagesize.dev/v1alpha1\nkind: ImageSizePolicy\nmetadata:\n  name: content\n"
+                + "spec: {" + spec + "}\n";
+
+        Result result = kubectlWithInput(policy, "apply", "--dry-run=server", "-n", "default", "-f", "-");
+
+        if (refusal == null) {
+            assertThat(result.exitCode()).as(result.output()).isZero();
+        } else {
+            assertThat(result.exitCode()).as(result.output()).isNotZero();
+            assertThat(result.output()).contains("is invalid", refusal);
+        }
     }
 
     /** Values with a comma are quoted: in the flow mapping the test writes, a bare comma ends the value. */
