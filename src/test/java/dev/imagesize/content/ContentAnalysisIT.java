@@ -133,7 +133,7 @@ class ContentAnalysisIT {
                         "imagesize.analysis.enabled", "true",
                         "imagesize.analysis.base-catalog", catalog.toString(),
                         "imagesize.analysis.sweep-interval", "2s",
-                        "imagesize.audit.interval", "30s"));
+                        "imagesize.audit.interval", "10m"));
         kubectl.runWithInput(WebhookRegistration.of(operator, ns, webhook), "apply", "-f", "-")
                 .assertSuccess();
         policy("enforce", "Enforce", "enforced");

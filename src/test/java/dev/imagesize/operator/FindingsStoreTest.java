@@ -63,6 +63,12 @@ class FindingsStoreTest {
                 .extracting(FindingsStore.Audited::report)
                 .isEqualTo("pod-solo");
 
+        assertThat(store.keysWhere(f -> f.container().name().equals("solo")))
+                .as("the workloads with a finding the test accepts (an analysis settled: who runs its image)")
+                .containsExactly("Pod/other/solo");
+        assertThat(store.keysWhere(f -> f.rule().name().equals("baseline")))
+                .containsExactlyInAnyOrder("Deployment/shop/app", "Pod/other/solo");
+
         store.remove("Pod/other/solo");
         assertThat(store.forPolicy(PolicyId.of(BASELINE))).hasSize(1);
         assertThat(store.drainChanged()).containsExactly(PolicyId.of(BASELINE));
