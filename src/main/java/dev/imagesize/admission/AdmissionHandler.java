@@ -260,6 +260,9 @@ public final class AdmissionHandler {
             if (finding.growthNotCompared()) {
                 notCompared.add(Messages.notCompared(finding));
             }
+            if (finding.outcome() == Finding.Outcome.WITHIN) {
+                content.queueUnchecked(finding, assessed.subject().workload(), dryRun);
+            }
             if (finding.outcome() == Finding.Outcome.OVER) {
                 List<String> notes =
                         content.notesFor(finding, assessed.subject().workload(), dryRun);

@@ -20,4 +20,10 @@ public interface AdmissionContent {
      * @param dryRun a dry-run review: nothing is remembered for it
      */
     List<String> notesFor(Finding finding, Workload workload, boolean dryRun);
+
+    /**
+     * Queues the analysis of an admitted image whose policy has limits on the content analysis that could not be
+     * checked because it is not known yet, so the audit and the next admission can check them (not for dry runs).
+     */
+    default void queueUnchecked(Finding finding, Workload workload, boolean dryRun) {}
 }

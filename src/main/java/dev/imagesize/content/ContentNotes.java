@@ -35,21 +35,38 @@ public final class ContentNotes implements AdmissionContent {
         Optional<KnownAnalysis> known = index.byDigest(size.manifestDigest());
         if (known.isEmpty()) {
             if (!dryRun) {
-                misses.record(new AdmissionMisses.Miss(
-                        size.manifestDigest(),
-                        size.platform().toString(),
-                        size.image().registry(),
-                        size.image().repository(),
-                        workload.namespace(),
-                        workload.serviceAccountName(),
-                        workload.imagePullSecrets(),
-                        finding.container().image()));
+                remember(finding, workload);
             }
             return List.of("content analysis: queued; the next attempt names what to fix first (or run: imagesize"
                     + " analyze " + Messages.bounded(finding.container().image(), 200) + ")");
         }
         misses.forget(size.manifestDigest());
         return lines(known.get());
+    }
+
+    @Override
+    public void queueUnchecked(Finding finding, Workload workload, boolean dryRun) {
+        if (dryRun
+                || finding.size() == null
+                || finding.limits() == null
+                || !finding.limits().hasContentLimits()
+                || index.byDigest(finding.size().manifestDigest()).isPresent()) {
+            return;
+        }
+        remember(finding, workload);
+    }
+
+    private void remember(Finding finding, Workload workload) {
+        ImageSize size = finding.size();
+        misses.record(new AdmissionMisses.Miss(
+                size.manifestDigest(),
+                size.platform().toString(),
+                size.image().registry(),
+                size.image().repository(),
+                workload.namespace(),
+                workload.serviceAccountName(),
+                workload.imagePullSecrets(),
+                finding.container().image()));
     }
 
     /** The notes for an analysis as it is. */

@@ -47,6 +47,21 @@ class ExamplesTest {
     }
 
     @Test
+    void contentBudget() throws IOException {
+        ImageSizePolicy policy = read("content-budget.yaml", ImageSizePolicy.class);
+
+        assertThat(policy.getSpec().getMaxUncompressedSize()).isEqualTo("1Gi");
+        assertThat(policy.getSpec().getMinEfficiency()).isEqualTo(0.9);
+        assertThat(policy.getSpec().getMaxWastedBytes()).isEqualTo("50Mi");
+        LimitOverride data = policy.getSpec().getOverrides().get(0);
+        assertThat(data.getMaxUncompressedSize()).isEqualTo("4Gi");
+        assertThat(data.getMinEfficiency()).isEqualTo(0.75);
+        assertThat(data.getMaxWastedBytes())
+                .as("an override keeps what it does not set")
+                .isNull();
+    }
+
+    @Test
     void clusterBaseline() throws IOException {
         ClusterImageSizePolicy policy = read("cluster-baseline.yaml", ClusterImageSizePolicy.class);
 

@@ -59,7 +59,8 @@ class PolicyValidationIT {
         "cluster-baseline.yaml",
         "audit-layers.yaml",
         "demo-budget.yaml",
-        "growth-budget.yaml"
+        "growth-budget.yaml",
+        "content-budget.yaml"
     })
     void examplesApplyAsTheyAre(String example) {
         kubectl("apply", "-n", "default", "-f", example(example)).assertSucceeded();

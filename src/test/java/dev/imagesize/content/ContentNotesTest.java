@@ -103,6 +103,25 @@ class ContentNotesTest {
     }
 
     @Test
+    void anAdmittedImageUnderAContentLimitIsQueuedUntilItsAnalysisIsKnown() {
+        Limits content = new Limits(null, null, null, null, null, 0.9, null);
+        Finding within = new Finding(
+                rule(Rule.Action.ENFORCE), WEB, Finding.Outcome.WITHIN, size(DIGEST), content, List.of(), null);
+
+        notes.queueUnchecked(within, WORKLOAD, true);
+        assertThat(misses.size()).as("not for a dry run").isZero();
+        notes.queueUnchecked(finding(WEB, DIGEST, Finding.Outcome.WITHIN), WORKLOAD, false);
+        assertThat(misses.size()).as("no content limit, nothing to check later").isZero();
+
+        notes.queueUnchecked(within, WORKLOAD, false);
+        assertThat(misses.drain(10)).extracting(AdmissionMisses.Miss::digest).containsExactly(DIGEST);
+
+        index.accept(complete(DIGEST));
+        notes.queueUnchecked(within, WORKLOAD, false);
+        assertThat(misses.size()).as("known: the limit was checked").isZero();
+    }
+
+    @Test
     void aDryRunRemembersNothing() {
         notes.notesFor(finding(WEB, DIGEST, Finding.Outcome.OVER), WORKLOAD, true);
 
