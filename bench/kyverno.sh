@@ -312,7 +312,7 @@ for round in $(seq 1 "$ROUNDS"); do
     rates=$RATES; [[ $system == kyverno ]] && rates=$KYVERNO_RATES
     for rate in $rates; do
       read -r sent ok throughput p50 p99 p999 max <<<"$(attack "$name-$rate" "$targets" "$rate" "$SECONDS_PER_RATE")"
-      record "$system" "$round" "rate_$rate" "$ok $throughput $p50 $p99 $p999 $max"
+      record "$system" "$round" "rate_$rate" "$ok $throughput $p50 $p99 $p999 $max $(rss_mib "$system_pid")"
       log "  $rate/s: $ok% ok, $throughput/s, p50 $p50 p99 $p99 p99.9 $p999 max $max ms"
       if [[ $system == kyverno ]] &&
         ! python3 -c "import sys; sys.exit(0 if float('$ok') >= 99 and float('$throughput') >= 0.9 * $rate else 1)"; then
@@ -320,6 +320,10 @@ for round in $(seq 1 "$ROUNDS"); do
       fi
     done
     record "$system" "$round" rss_load "$(rss_mib "$system_pid")"
+    record "$system" "$round" threads "$(awk '/^Threads/ {print $2}' "/proc/$system_pid/status")"
+    if [[ $system == ours && "${OPERATOR_JAVA_OPTS:-}" == *NativeMemoryTracking* ]]; then
+      jcmd "$system_pid" VM.native_memory summary > "$RUN_DIR/$name.nmt" 2>&1 || true # where the RSS goes
+    fi
     stop_system
   done
 done
@@ -343,15 +347,16 @@ print("|---|---|---|")
 print(f"| verdict on a 100 KB image (limit 50Ki) | {cell('verdict', 'ours')} | {cell('verdict', 'kyverno')} |")
 print(f"| RSS idle, MiB | {cell('rss_idle', 'ours')} | {cell('rss_idle', 'kyverno')} |")
 print(f"| RSS after the load below, MiB | {cell('rss_load', 'ours')} | {cell('rss_load', 'kyverno')} |")
+print(f"| threads after the load | {cell('threads', 'ours')} | {cell('threads', 'kyverno')} |")
 for phase in ("cold", "warm"):
     print(f"| registry requests per 1,000 admissions over 10 images, {phase} | {cell('gets_' + phase, 'ours')} | "
           f"{cell('gets_' + phase, 'kyverno')} |")
     print(f"| registry CPU for those 1,000 admissions, ms, {phase} | {cell('registry_cpu_ms_' + phase, 'ours')} | "
           f"{cell('registry_cpu_ms_' + phase, 'kyverno')} |")
 def lat(v):
-    ok, thr, p50, p99, p999, mx = v.split()
-    note = "" if float(ok) >= 99.95 else f" ({ok} % answered)"
-    return f"{p50} / {p99} / {p999} ms at {thr}/s{note}"
+    ok, thr, p50, p99, p999, mx, rss = v.split()
+    note = "" if float(ok) >= 99.95 else f", {ok} % answered"
+    return f"{p50} / {p99} / {p999} ms ({thr}/s{note}; RSS {rss} MiB)"
 for rate in sorted({int(r) for r in (rates + " " + krates).split()}):
     print(f"| open loop {rate:,}/s, p50 / p99 / p99.9 | {cell(f'rate_{rate}', 'ours', lat)} | "
           f"{cell(f'rate_{rate}', 'kyverno', lat)} |")
