@@ -7,8 +7,15 @@
 #   - helm of one version (for the chart's tests and hack/render-deploy.sh), built from the Go module proxy into
 #     ~/.cache/image-size-operator/helm-v<version>/ when missing;
 #   - dive of one version (the oracle of the analysis conformance test), built the same way into
-#     ~/.cache/image-size-operator/dive-v<version>/ when missing.
-# Usage: hack/test-env.sh [all|k8s|registry|helm|dive|print-dir|print-helm|print-dive]
+#     ~/.cache/image-size-operator/dive-v<version>/ when missing;
+#   - promtool of one version (checks and unit-tests the chart's alerting rules), built the same way into
+#     ~/.cache/image-size-operator/promtool-v<version>/ when missing;
+#   - the report CRDs other tools define (openreports.io Report/ClusterReport from github.com/openreports/reports-api,
+#     wgpolicyk8s.io PolicyReport/ClusterPolicyReport from github.com/kyverno/kyverno), taken from their Go modules
+#     through the module proxy into ~/.cache/image-size-operator/report-crds-openreports-v<v>-kyverno-v<v>/ when
+#     missing, for the tests that install them into the real API server.
+# Usage: hack/test-env.sh [all|k8s|registry|helm|dive|promtool|report-crds|print-dir|print-helm|print-dive|
+#                          print-promtool|print-report-crds]
 set -euo pipefail
 
 K8S_VERSION="${K8S_VERSION:-1.34.4}"
@@ -20,6 +27,13 @@ HELM_VERSION="${HELM_VERSION:-3.22.0}"
 HELM_DIR="${IMAGESIZE_CACHE:-$HOME/.cache/image-size-operator}/helm-v${HELM_VERSION}"
 DIVE_VERSION="${DIVE_VERSION:-0.13.1}"
 DIVE_DIR="${IMAGESIZE_CACHE:-$HOME/.cache/image-size-operator}/dive-v${DIVE_VERSION}"
+PROMTOOL_VERSION="${PROMTOOL_VERSION:-0.316.0}"
+PROMTOOL_DIR="${IMAGESIZE_CACHE:-$HOME/.cache/image-size-operator}/promtool-v${PROMTOOL_VERSION}"
+OPENREPORTS_VERSION="${OPENREPORTS_VERSION:-0.2.1}"
+KYVERNO_VERSION="${KYVERNO_VERSION:-1.16.3}"
+REPORT_CRDS_DIR="${IMAGESIZE_CACHE:-$HOME/.cache/image-size-operator}/report-crds-openreports-v${OPENREPORTS_VERSION}-kyverno-v${KYVERNO_VERSION}"
+REPORT_CRDS=(openreports.io_reports.yaml openreports.io_clusterreports.yaml wgpolicyk8s.io_policyreports.yaml
+  wgpolicyk8s.io_clusterpolicyreports.yaml)
 
 log() { printf '[test-env] %s\n' "$*" >&2; }
 
@@ -149,14 +163,70 @@ provide_dive() {
   "$DIVE_DIR/dive" --version >&2
 }
 
+provide_promtool() {
+  if [[ -x "$PROMTOOL_DIR/promtool" ]]; then
+    log "promtool present: $PROMTOOL_DIR/promtool"
+    return
+  fi
+  if ! command -v go >/dev/null 2>&1; then
+    log "no Go toolchain and no promtool in $PROMTOOL_DIR: the alerting rule tests will fail"
+    return
+  fi
+  # Prometheus's module builds promtool as is; about 5 minutes on 2 cores, once.
+  log "building promtool v$PROMTOOL_VERSION from the Go module proxy (first time only; about 5 minutes)"
+  mkdir -p "$PROMTOOL_DIR"
+  CGO_ENABLED=0 GOFLAGS=-mod=mod GOBIN="$PROMTOOL_DIR" \
+    go install -trimpath -ldflags "-s -w -X github.com/prometheus/common/version.Version=$PROMTOOL_VERSION" \
+    "github.com/prometheus/prometheus/cmd/promtool@v$PROMTOOL_VERSION"
+  "$PROMTOOL_DIR/promtool" --version | head -1 >&2
+}
+
+have_report_crds() {
+  local crd
+  for crd in "${REPORT_CRDS[@]}"; do
+    [[ -s "$REPORT_CRDS_DIR/$crd" ]] || return 1
+  done
+}
+
+provide_report_crds() {
+  if have_report_crds; then
+    log "report CRDs present in $REPORT_CRDS_DIR"
+    return
+  fi
+  if ! command -v go >/dev/null 2>&1; then
+    log "no Go toolchain and no report CRDs in $REPORT_CRDS_DIR: the PolicyReport tests will fail"
+    return
+  fi
+  log "fetching the openreports.io and wgpolicyk8s.io CRDs from the Go module proxy (first time only)"
+  # `go mod download -json MODULE@VERSION` prints the module's directory in the module cache ("Dir"); only the modules
+  # themselves are downloaded, not their dependencies.
+  local dir='import json,sys; print(json.load(sys.stdin)["Dir"])' openreports kyverno
+  openreports=$(GOFLAGS=-mod=mod go mod download -json "github.com/openreports/reports-api@v$OPENREPORTS_VERSION" |
+    python3 -c "$dir")
+  # Kyverno's go.mod is not in the checksum database
+  kyverno=$(GONOSUMDB=github.com/kyverno/kyverno GOFLAGS=-mod=mod \
+    go mod download -json "github.com/kyverno/kyverno@v$KYVERNO_VERSION" | python3 -c "$dir")
+  mkdir -p "$REPORT_CRDS_DIR"
+  cp "$openreports/config/crd/openreports.io_reports.yaml" "$openreports/config/crd/openreports.io_clusterreports.yaml" \
+    "$kyverno/config/crds/policyreport/wgpolicyk8s.io_policyreports.yaml" \
+    "$kyverno/config/crds/policyreport/wgpolicyk8s.io_clusterpolicyreports.yaml" "$REPORT_CRDS_DIR/"
+  chmod u+w "$REPORT_CRDS_DIR"/*.yaml
+  have_report_crds || { log "report CRDs missing in $REPORT_CRDS_DIR after the download"; exit 1; }
+}
+
 case "${1:-all}" in
-  all) provide_registry; provide_k8s; provide_helm; provide_dive ;;
+  all) provide_registry; provide_k8s; provide_helm; provide_dive; provide_promtool; provide_report_crds ;;
   k8s) provide_k8s ;;
   registry) provide_registry ;;
   helm) provide_helm ;;
   dive) provide_dive ;;
+  promtool) provide_promtool ;;
+  report-crds) provide_report_crds ;;
   print-dir) echo "$BIN_DIR" ;;
   print-helm) echo "$HELM_DIR/helm" ;;
   print-dive) echo "$DIVE_DIR/dive" ;;
-  *) echo "usage: $0 [all|k8s|registry|helm|dive|print-dir|print-helm|print-dive]" >&2; exit 64 ;;
+  print-promtool) echo "$PROMTOOL_DIR/promtool" ;;
+  print-report-crds) echo "$REPORT_CRDS_DIR" ;;
+  *) echo "usage: $0 [all|k8s|registry|helm|dive|promtool|report-crds|print-dir|print-helm|print-dive|print-promtool|print-report-crds]" >&2
+     exit 64 ;;
 esac

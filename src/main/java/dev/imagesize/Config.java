@@ -25,6 +25,42 @@ public interface Config {
 
     Assessment assessment();
 
+    Reports reports();
+
+    /**
+     * The audit's results as PolicyReports (wgpolicyk8s.io/v1alpha2) or Reports (openreports.io/v1alpha1), where
+     * Policy Reporter and other dashboards read them. The operator never installs those CRDs.
+     */
+    interface Reports {
+        /**
+         * {@code off}; {@code wgpolicyk8s} (PolicyReport, ClusterPolicyReport); {@code openreports} (Report,
+         * ClusterReport); {@code auto}: whichever of them the cluster serves, openreports.io when it serves both.
+         */
+        @WithDefault("off")
+        String mode();
+
+        /**
+         * How often the leader asks the API server's discovery which report APIs it serves, so that reports start when
+         * their CRDs are installed (and, in auto mode, move to openreports.io when it appears).
+         */
+        @WithDefault("1m")
+        Duration discoveryInterval();
+
+        /**
+         * Largest report written, in bytes of JSON (etcd refuses requests over 1.5 MiB): a namespace whose results need
+         * more is split into parts.
+         */
+        @WithDefault("1000000")
+        int maxReportBytes();
+
+        /**
+         * Parts one namespace's report is split into at most; results that fit in none are left out, passes first
+         * and failures last, and the report says how many.
+         */
+        @WithDefault("16")
+        int maxParts();
+    }
+
     /** What the operator does with policies it cannot use. */
     interface Policies {
         /**

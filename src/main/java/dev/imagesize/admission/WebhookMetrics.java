@@ -56,9 +56,20 @@ final class WebhookMetrics {
             .toArray(Duration[]::new);
 
     private final MeterRegistry meters;
+    /** When the served certificate expires, in seconds since the epoch; NaN before one is served. */
+    private volatile double certificateExpiry = Double.NaN;
 
     WebhookMetrics(MeterRegistry meters) {
         this.meters = meters;
+        Gauge.builder("imagesize.webhook.certificate.expiry.timestamp", this, m -> m.certificateExpiry)
+                .description("When the webhook's serving certificate expires (notAfter), in seconds since the epoch")
+                .baseUnit("seconds")
+                .register(meters);
+    }
+
+    /** The webhook serves this certificate (PEM) now. */
+    void certificateServed(String certificatePem) {
+        certificateExpiry = Certificates.parse(certificatePem).getNotAfter().getTime() / 1000.0;
     }
 
     /** Gauges read from the webhook's own state. */

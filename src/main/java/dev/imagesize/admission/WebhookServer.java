@@ -176,6 +176,7 @@ public class WebhookServer {
                 LOG.info("admission webhook certificate reloaded");
             }
             loadedCertificate = fingerprint;
+            metrics.certificateServed(material[0]);
         } catch (Exception e) {
             LOG.errorf("cannot serve the admission webhook on port %d: %s", config.port(), e.getMessage());
         }

@@ -4,6 +4,7 @@ import dev.imagesize.cluster.PolicyId;
 import dev.imagesize.policy.Finding;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -11,8 +12,8 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The audit's latest findings per workload: the audit writes them, the status reconciler reads them per policy. Lives
- * only while this replica leads; a new leader rebuilds it from the cluster.
+ * The audit's latest findings per workload: the audit writes them, the status reconciler reads them per policy and the
+ * policy reports per namespace. Lives only while this replica leads; a new leader rebuilds it from the cluster.
  */
 public final class FindingsStore {
 
@@ -20,11 +21,17 @@ public final class FindingsStore {
      * The latest evaluation of one workload.
      *
      * @param kind {@code Deployment}, {@code Pod}, ...
+     * @param uid the workload's metadata.uid, or null when not known
      * @param findings every policy's findings on its containers
      */
-    public record Audited(String kind, String namespace, String name, List<Finding> findings) {
+    public record Audited(String kind, String namespace, String name, String uid, List<Finding> findings) {
         public Audited {
             findings = List.copyOf(findings);
+        }
+
+        /** A workload whose uid is not known. */
+        public Audited(String kind, String namespace, String name, List<Finding> findings) {
+            this(kind, namespace, name, null, findings);
         }
 
         /** The same workload with only {@code policy}'s findings. */
@@ -33,6 +40,7 @@ public final class FindingsStore {
                     kind,
                     namespace,
                     name,
+                    uid,
                     findings.stream()
                             .filter(f -> PolicyId.of(f.rule()).equals(policy))
                             .toList());
@@ -44,6 +52,8 @@ public final class FindingsStore {
     private final Map<PolicyId, Map<String, Audited>> byPolicy = new ConcurrentHashMap<>();
     /** Policies whose findings changed since the status reconciler last asked. */
     private final Set<PolicyId> changed = ConcurrentHashMap.newKeySet();
+    /** Namespaces whose workloads' findings changed since the policy reports last asked. */
+    private final Set<String> changedNamespaces = ConcurrentHashMap.newKeySet();
 
     private volatile boolean firstPassDone;
 
@@ -65,6 +75,7 @@ public final class FindingsStore {
             }
         }
         changed.addAll(now);
+        changedNamespaces.add(audited.namespace());
     }
 
     /** Forgets a workload that is gone or no longer governed. */
@@ -72,6 +83,7 @@ public final class FindingsStore {
         Audited before = byWorkload.remove(key);
         if (before != null) {
             policies(before).forEach(policy -> forget(policy, key));
+            changedNamespaces.add(before.namespace());
         }
     }
 
@@ -109,6 +121,30 @@ public final class FindingsStore {
         return drained;
     }
 
+    /** The namespaces whose workloads' findings changed since the last call (their reports need a look). */
+    public Set<String> drainChangedNamespaces() {
+        Set<String> drained = new LinkedHashSet<>();
+        for (String namespace : List.copyOf(changedNamespaces)) {
+            changedNamespaces.remove(namespace);
+            drained.add(namespace);
+        }
+        return drained;
+    }
+
+    /**
+     * The workloads of these namespaces (every namespace when null), grouped by namespace, in one pass over the store.
+     */
+    public Map<String, List<Audited>> byNamespace(Set<String> namespaces) {
+        Map<String, List<Audited>> grouped = new LinkedHashMap<>();
+        for (Audited audited : byWorkload.values()) {
+            if (namespaces == null || namespaces.contains(audited.namespace())) {
+                grouped.computeIfAbsent(audited.namespace(), n -> new ArrayList<>())
+                        .add(audited);
+            }
+        }
+        return grouped;
+    }
+
     /** True once every workload of the cluster has been evaluated since this replica started leading. */
     public boolean firstPassDone() {
         return firstPassDone;
@@ -123,6 +159,7 @@ public final class FindingsStore {
         byWorkload.clear();
         byPolicy.clear();
         changed.clear();
+        changedNamespaces.clear();
         firstPassDone = false;
     }
 

@@ -100,9 +100,11 @@ public class OperatorProducer {
             Config config,
             Identity identity,
             WorkloadAudit audit,
-            PolicyStatusOperator statuses) {
+            PolicyStatusOperator statuses,
+            @jakarta.inject.Named("reporting") LeaderTask reporting) {
         String namespace = config.leaderElection().leaseNamespace().orElseGet(() -> ownNamespace(client));
-        return new Leadership(client, config.leaderElection(), namespace, identity, List.of(audit, statuses));
+        return new Leadership(
+                client, config.leaderElection(), namespace, identity, List.of(audit, statuses, reporting));
     }
 
     /** The operator's namespace: POD_NAMESPACE, else the kubeconfig's, else {@code default}. */

@@ -417,6 +417,7 @@ public final class WorkloadAudit implements LeaderTask {
                             plan.workload().kind(),
                             plan.workload().namespace(),
                             plan.workload().name(),
+                            plan.object().getMetadata().getUid(),
                             assessed.findings()));
             writes.add(writers.submit(() -> {
                 try {
