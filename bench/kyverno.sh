@@ -241,7 +241,7 @@ start_ours() { # sets system_pid and url
   openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 -subj /CN=127.0.0.1 \
     -addext subjectAltName=IP:127.0.0.1 -keyout "$RUN_DIR/pki/ours.key" -out "$RUN_DIR/pki/ours.crt" 2>/dev/null
   # shellcheck disable=SC2086 # OPERATOR_JAVA_OPTS is a list of options
-  java "${CHART_JVM[@]}" ${OPERATOR_JAVA_OPTS:-} -Dquarkus.log.level=WARN \
+  java "${CHART_JVM[@]}" -Xlog:gc:file="$RUN_DIR/$1-gc.log" ${OPERATOR_JAVA_OPTS:-} -Dquarkus.log.level=WARN \
     -Dquarkus.http.host=127.0.0.1 -Dquarkus.http.port="$http_port" \
     -Dimagesize.webhook.host=127.0.0.1 -Dimagesize.webhook.port="$webhook_port" \
     -Dimagesize.webhook.tls.cert-file="$RUN_DIR/pki/ours.crt" -Dimagesize.webhook.tls.key-file="$RUN_DIR/pki/ours.key" \
@@ -322,6 +322,13 @@ for round in $(seq 1 "$ROUNDS"); do
     done
     record "$system" "$round" rss_load "$(rss_mib "$system_pid")"
     record "$system" "$round" threads "$(awk '/^Threads/ {print $2}' "/proc/$system_pid/status")"
+    record "$system" "$round" load "$(cut -d' ' -f1 /proc/loadavg)"
+    if [[ $system == ours ]]; then # one source of the tail: stop-the-world pauses over the process's life
+      record "$system" "$round" gc "$(python3 -c '
+import re, sys
+p = [float(m) for m in re.findall(r"Pause.* ([0-9.]+)ms$", open(sys.argv[1]).read(), re.M)]
+print(f"{len(p)} pauses, max {max(p, default=0):.1f} ms, total {sum(p):.0f} ms")' "$RUN_DIR/$name-gc.log")"
+    fi
     if [[ $system == ours && "${OPERATOR_JAVA_OPTS:-}" == *NativeMemoryTracking* ]]; then
       jcmd "$system_pid" VM.native_memory summary > "$RUN_DIR/$name.nmt" 2>&1 || true # where the RSS goes
     fi
@@ -349,6 +356,8 @@ print(f"| verdict on a 100 KB image (limit 50Ki) | {cell('verdict', 'ours')} | {
 print(f"| RSS idle, MiB | {cell('rss_idle', 'ours')} | {cell('rss_idle', 'kyverno')} |")
 print(f"| RSS after the load below, MiB | {cell('rss_load', 'ours')} | {cell('rss_load', 'kyverno')} |")
 print(f"| threads after the load | {cell('threads', 'ours')} | {cell('threads', 'kyverno')} |")
+print(f"| GC pauses over the whole run | {cell('gc', 'ours')} | (Go: concurrent) |")
+print(f"| 1-minute load average after the load | {cell('load', 'ours')} | {cell('load', 'kyverno')} |")
 for phase in ("cold", "warm"):
     print(f"| registry requests per 1,000 admissions over 10 images, {phase} | {cell('gets_' + phase, 'ours')} | "
           f"{cell('gets_' + phase, 'kyverno')} |")
