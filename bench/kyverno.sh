@@ -181,7 +181,7 @@ spec:
         deny:
           conditions:
             all:
-            - {key: "{{imageSize}}", operator: GreaterThan, value: 50Ki}
+            - {key: "{{imageSize}}", operator: GreaterThan, value: 51200} # 50Ki, as a number of bytes
 YAML
 
 # --- load: vegeta targets, one AdmissionReview per image, round robin ---------------------------------------------
@@ -282,7 +282,7 @@ stop_system() {
 verdict() {
   head -1 "$2" | python3 -c 'import base64,json,sys; sys.stdout.buffer.write(base64.b64decode(json.load(sys.stdin)["body"]))' |
     curl -sk -H 'Content-Type: application/json' --data-binary @- "$1" |
-    python3 -c 'import json,sys; r=json.load(sys.stdin)["response"]; print("allowed" if r["allowed"] else "denied: " + r.get("status",{}).get("message",""))'
+    python3 -c 'import json,sys; r=json.load(sys.stdin)["response"]; print("allowed" if r["allowed"] else "denied: " + " ".join(r.get("status",{}).get("message","").split())[:60].replace("|", "/") + "...")'
 }
 
 RESULTS="$RUN_DIR/results.tsv"
