@@ -25,6 +25,58 @@ public interface Config {
 
     Assessment assessment();
 
+    Analysis analysis();
+
+    /** The content analysis of images (layers read from registries), on the leader only. */
+    interface Analysis {
+        /** Whether the leader analyses the images of governed workloads and of admission misses. */
+        @WithDefault("false")
+        boolean enabled();
+
+        /** Images analysed at once. */
+        @WithDefault("1")
+        int concurrency();
+
+        /** Layers of one image read at once. */
+        @WithDefault("2")
+        int parallelLayers();
+
+        /** Images whose layers add up to more compressed bytes than this are not analysed (Failed, not retried). */
+        @WithDefault("4294967296")
+        long maxImageBytes();
+
+        /** Weight of the per-replica layer index cache, in bytes (layers shared by images are read once). */
+        @WithDefault("67108864")
+        long cacheBytes();
+
+        /** Time for one image, all layers. */
+        @WithDefault("30m")
+        Duration timeout();
+
+        /** A failed analysis that may succeed later (the registry was unreachable) is tried again after this. */
+        @WithDefault("10m")
+        Duration retryAfter();
+
+        /** Analyses tried per digest before it stays Failed. */
+        @WithDefault("3")
+        int maxAttempts();
+
+        /** Admission misses remembered per replica until published as Pending ImageAnalysis objects. */
+        @WithDefault("1000")
+        int maxAdmissionMisses();
+
+        /**
+         * An analysis no governed workload referenced for this long is deleted (the imagesize.dev/ttl annotation
+         * overrides it per object).
+         */
+        @WithDefault("168h")
+        Duration ttl();
+
+        /** How often the leader records which analyses are referenced and deletes the old ones. */
+        @WithDefault("1h")
+        Duration sweepInterval();
+    }
+
     Reports reports();
 
     /**

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.imagesize.Deadline;
 import dev.imagesize.assessment.Assessments;
 import dev.imagesize.assessment.CredentialSource;
+import dev.imagesize.content.AdmissionContent;
 import dev.imagesize.policy.Finding;
 import dev.imagesize.policy.Messages;
 import dev.imagesize.policy.PlatformScope;
@@ -46,13 +47,27 @@ public final class AdmissionHandler {
     private final Assessments assessments;
     private final CredentialSource credentials;
     private final Duration deadline;
+    private final AdmissionContent content;
 
     public AdmissionHandler(
             PolicySource policies, Assessments assessments, CredentialSource credentials, Duration deadline) {
+        this(policies, assessments, credentials, deadline, AdmissionContent.NONE);
+    }
+
+    /**
+     * @param content what the content analysis adds under rejections and warnings (and the images it should queue)
+     */
+    public AdmissionHandler(
+            PolicySource policies,
+            Assessments assessments,
+            CredentialSource credentials,
+            Duration deadline,
+            AdmissionContent content) {
         this.policies = policies;
         this.assessments = assessments;
         this.credentials = credentials;
         this.deadline = deadline;
+        this.content = content;
     }
 
     /** An HTTP answer: status code and JSON body. */
@@ -165,7 +180,21 @@ public final class AdmissionHandler {
                         ImageSizeResolver.Priority.ADMISSION)
                 .get(0);
         String action = failingClosed.isEmpty() ? strictest(rules) : "Enforce";
-        return answer(uid, kind, action, assessed, failingClosed);
+        return answer(
+                uid,
+                kind,
+                action,
+                assessed,
+                failingClosed,
+                request.path("dryRun").asBoolean(false));
+    }
+
+    /**
+     * {@code message} with the content analysis' notes on its image under it, indented: the findings to fix first and
+     * base advice, or that the image is now queued so the next attempt shows them.
+     */
+    private static String withNotes(String message, List<String> notes) {
+        return notes.isEmpty() ? message : message + "\n  " + String.join("\n  ", notes);
     }
 
     /** The most severe action among the governing policies (Enforce, then Warn, then Audit), for metrics. */
@@ -176,7 +205,12 @@ public final class AdmissionHandler {
     }
 
     private Reply answer(
-            String uid, String kind, String action, Assessments.Assessed assessed, List<String> failingClosed) {
+            String uid,
+            String kind,
+            String action,
+            Assessments.Assessed assessed,
+            List<String> failingClosed,
+            boolean dryRun) {
         List<String> denials = new ArrayList<>(failingClosed);
         List<String> warnings = new ArrayList<>();
         boolean unknown = false;
@@ -186,7 +220,14 @@ public final class AdmissionHandler {
                 continue;
             }
             if (finding.outcome() == Finding.Outcome.OVER) {
-                (policyAction == Rule.Action.ENFORCE ? denials : warnings).add(Messages.over(finding));
+                List<String> notes =
+                        content.notesFor(finding, assessed.subject().workload(), dryRun);
+                if (policyAction == Rule.Action.ENFORCE) {
+                    denials.add(withNotes(Messages.over(finding), notes));
+                } else {
+                    warnings.add(Messages.over(finding));
+                    warnings.addAll(notes); // one warning per line: warnings are single lines
+                }
             } else if (finding.outcome() == Finding.Outcome.UNKNOWN) {
                 unknown = true;
                 switch (finding.rule().onResolveError()) {

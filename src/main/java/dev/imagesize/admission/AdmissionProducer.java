@@ -4,6 +4,7 @@ import dev.imagesize.Config;
 import dev.imagesize.assessment.Assessments;
 import dev.imagesize.cluster.ClusterView;
 import dev.imagesize.cluster.PullSecrets;
+import dev.imagesize.content.AdmissionContent;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 
@@ -13,8 +14,12 @@ public class AdmissionProducer {
     @Produces
     @Singleton
     AdmissionHandler admissionHandler(
-            ClusterView cluster, Assessments assessments, PullSecrets pullSecrets, Config config) {
+            ClusterView cluster,
+            Assessments assessments,
+            PullSecrets pullSecrets,
+            Config config,
+            AdmissionContent content) {
         return new AdmissionHandler(
-                cluster, assessments, pullSecrets, config.webhook().deadline());
+                cluster, assessments, pullSecrets, config.webhook().deadline(), content);
     }
 }

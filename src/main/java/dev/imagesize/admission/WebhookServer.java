@@ -72,6 +72,12 @@ public class WebhookServer {
      */
     static final Duration LATE_BODY_LINGER = Duration.ofSeconds(1);
 
+    /**
+     * How long past the deadline the rest of a body is still read and dropped when it was answered before it ended
+     * (503 over the body budget): dropped bytes cost no memory, and the caller reads its answer once it has sent them.
+     */
+    static final Duration ANSWERED_BODY_DRAIN = Duration.ofSeconds(10);
+
     @Inject
     WebhookServer(Vertx vertx, Config config, AdmissionHandler handler, KubernetesClient client, MeterRegistry meters) {
         this(vertx, config.webhook(), handler, client, meters);
@@ -327,7 +333,9 @@ public class WebhookServer {
          * The body is not complete by the deadline, so it cannot be reviewed: the caller gets a 408 (its failurePolicy
          * decides) rather than a bare close. The rest of the body is read and dropped until it ends or
          * {@link #LATE_BODY_LINGER} has passed, then the connection is closed. A body still arriving after an earlier
-         * answer (over the budget) has its connection closed at once.
+         * answer (over the budget) is read and dropped for up to {@link #ANSWERED_BODY_DRAIN} more: a caller that reads
+         * only once it has sent its whole body still finds the answer, where a close with input unread would reset the
+         * connection and could destroy the answer before the caller read it.
          */
         private void bodyLate() {
             if (request.isEnded()) {
@@ -337,7 +345,12 @@ public class WebhookServer {
             chunks.clear();
             if (refused || request.response().ended() || request.response().closed()) {
                 refused = true;
-                request.connection().close();
+                HttpConnection answered = request.connection();
+                vertx.setTimer(ANSWERED_BODY_DRAIN.toMillis(), fired -> {
+                    if (!request.isEnded()) {
+                        answered.close();
+                    }
+                });
                 return;
             }
             refused = true;

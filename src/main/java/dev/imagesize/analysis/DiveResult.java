@@ -1,5 +1,6 @@
 package dev.imagesize.analysis;
 
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import java.util.List;
 
 /**
@@ -35,5 +36,12 @@ public record DiveResult(
     }
 
     /** One of dive's inefficient files: {@code {count, sizeBytes, file}} in its JSON export. */
-    public record InefficientFile(String file, int count, long sizeBytes) {}
+    public record InefficientFile(
+            @JsonPropertyDescription("The path.") String file,
+
+            @JsonPropertyDescription("In how many layers it is a leaf.")
+            int count,
+
+            @JsonPropertyDescription("Its size summed over those layers.")
+            long sizeBytes) {}
 }

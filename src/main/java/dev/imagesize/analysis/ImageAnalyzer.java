@@ -23,6 +23,7 @@ public final class ImageAnalyzer implements AutoCloseable {
     private final AnalysisLimits limits;
     private final ImageComposer composer;
     private final ExecutorService workers;
+    private final long maxImageBytes;
 
     public ImageAnalyzer(
             BlobSource blobs,
@@ -30,6 +31,20 @@ public final class ImageAnalyzer implements AutoCloseable {
             AnalysisLimits limits,
             ImageComposer composer,
             int parallelLayers) {
+        this(blobs, cache, limits, composer, parallelLayers, Long.MAX_VALUE);
+    }
+
+    /**
+     * @param maxImageBytes images whose layers add up to more compressed bytes are refused before any layer is read
+     */
+    public ImageAnalyzer(
+            BlobSource blobs,
+            LayerIndexCache cache,
+            AnalysisLimits limits,
+            ImageComposer composer,
+            int parallelLayers,
+            long maxImageBytes) {
+        this.maxImageBytes = maxImageBytes;
         this.blobs = blobs;
         this.cache = cache;
         this.limits = limits;
@@ -76,6 +91,14 @@ public final class ImageAnalyzer implements AutoCloseable {
             throw new LayerProblem(
                     LayerProblem.Kind.UNSUPPORTED,
                     "image has " + manifest.layers().size() + " layers, over the limit of " + limits.maxLayers());
+        }
+        long imageBytes = manifest.layers().stream()
+                .mapToLong(layer -> Math.max(0, layer.size()))
+                .reduce(0, (a, b) -> a > Long.MAX_VALUE - b ? Long.MAX_VALUE : a + b);
+        if (imageBytes > maxImageBytes) {
+            throw new LayerProblem(
+                    LayerProblem.Kind.UNSUPPORTED,
+                    "image layers are " + imageBytes + " bytes compressed, over the limit of " + maxImageBytes);
         }
         if (manifest.configSize() > limits.maxConfigBytes()) {
             throw new LayerProblem(

@@ -2,7 +2,10 @@ package dev.imagesize.analysis;
 
 import java.io.IOException;
 
-/** Why a layer could not be analysed (fully), as a kind to act on and one line for a person; thrown while reading. */
+/**
+ * Why a layer (or an image) could not be analysed (fully), as a kind to act on, one line for a person, and whether
+ * trying again later may succeed; thrown while reading.
+ */
 public final class LayerProblem extends IOException {
 
     /** The ways a layer analysis ends early. */
@@ -30,14 +33,30 @@ public final class LayerProblem extends IOException {
     }
 
     private final Kind kind;
+    private final boolean retryable;
 
+    /** A problem that is retryable when it is about the transport or time ({@code FETCH_FAILED}, {@code TOO_SLOW}). */
     public LayerProblem(Kind kind, String message) {
+        this(kind, message, kind == Kind.FETCH_FAILED || kind == Kind.TOO_SLOW);
+    }
+
+    /**
+     * @param retryable whether the same request may succeed later (a registry that was unreachable or rate limiting),
+     *     as opposed to a blob that is missing, forbidden, or over a limit whatever the time
+     */
+    public LayerProblem(Kind kind, String message, boolean retryable) {
         super(message, null);
         this.kind = kind;
+        this.retryable = retryable;
     }
 
     public Kind kind() {
         return kind;
+    }
+
+    /** Whether trying again later may give another outcome. */
+    public boolean retryable() {
+        return retryable;
     }
 
     @Override

@@ -115,7 +115,8 @@ public final class Assessments {
         }
 
         List<Assessed> assessed = new ArrayList<>(subjects.size());
-        for (Subject subject : subjects) {
+        for (int i = 0; i < subjects.size(); i++) {
+            Subject subject = subjects.get(i);
             Credentials creds = found.getOrDefault(subject.workload(), Credentials.NONE);
             List<Container> containers = checked(subject.workload());
             List<Finding> findings = new ArrayList<>(PolicyEvaluator.evaluate(
@@ -125,9 +126,26 @@ public final class Assessments {
                     image -> sizes.get(
                             new Key(image, creds.config().credentialFor(image).orElse(null)))));
             findings.addAll(unchecked(subject));
-            assessed.add(new Assessed(subject, findings, creds.notes()));
+            assessed.add(
+                    new Assessed(subject, findings, notes(creds, plans.get(i).keySet(), sizes)));
         }
         return assessed;
+    }
+
+    /**
+     * What the answer should mention besides the findings: credentials that could not be used, and sizes that come
+     * from a tag's last known digest because its registry could not confirm the tag just now.
+     */
+    private static List<String> notes(Credentials creds, Set<ImageRef> images, Map<Key, ResolveResult> sizes) {
+        List<String> notes = new ArrayList<>(creds.notes());
+        for (ImageRef image : images) {
+            ResolveResult result =
+                    sizes.get(new Key(image, creds.config().credentialFor(image).orElse(null)));
+            if (result instanceof ResolveResult.Sized sized && sized.isStale()) {
+                notes.add("image \"" + image + "\": " + sized.stale().describe());
+            }
+        }
+        return notes;
     }
 
     /** The containers checked: the first {@code maxContainers}. */

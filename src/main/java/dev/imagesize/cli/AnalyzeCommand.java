@@ -16,9 +16,9 @@ import dev.imagesize.analysis.ImageAnalysis;
 import dev.imagesize.analysis.ImageAnalysisStatus;
 import dev.imagesize.analysis.ImageAnalyzer;
 import dev.imagesize.analysis.ImageComposer;
-import dev.imagesize.analysis.JibBlobSource;
 import dev.imagesize.analysis.LayerIndexCache;
 import dev.imagesize.analysis.LayerProblem;
+import dev.imagesize.analysis.RegistryBlobSource;
 import dev.imagesize.analysis.StatusBudget;
 import dev.imagesize.image.ByteSize;
 import dev.imagesize.image.ImageRef;
@@ -26,8 +26,9 @@ import dev.imagesize.image.ImageSize;
 import dev.imagesize.image.Platform;
 import dev.imagesize.image.PlatformSelection;
 import dev.imagesize.image.ResolveResult;
-import dev.imagesize.registry.DockerConfig;
+import dev.imagesize.registry.DockerCredentials;
 import dev.imagesize.registry.ImageSizeResolver;
+import dev.imagesize.registry.RegistryClient;
 import dev.imagesize.registry.RegistryCredential;
 import dev.imagesize.registry.ResolverConfig;
 import java.io.IOException;
@@ -37,11 +38,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -141,18 +142,8 @@ public class AnalyzeCommand implements Callable<Integer> {
             description = "text, json, or dive-json (dive's --json export shape).")
     String output;
 
-    @Option(
-            names = "--docker-config",
-            paramLabel = "PATH",
-            description =
-                    "Registry credentials (config.json or a dockerconfigjson file). Default: $DOCKER_CONFIG/config.json or ~/.docker/config.json when present.")
-    Path dockerConfig;
-
-    @Option(
-            names = "--insecure-registry",
-            paramLabel = "HOST:PORT",
-            description = "Registry to reach over plain HTTP or unverified TLS; repeatable.")
-    List<String> insecureRegistries = new ArrayList<>();
+    @Mixin
+    RegistryOptions registry = new RegistryOptions();
 
     @Option(
             names = "--timeout",
@@ -186,7 +177,8 @@ public class AnalyzeCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         List<ImageRef> refs = new ArrayList<>();
         PlatformSelection platforms;
-        DockerConfig credentials;
+        DockerCredentials credentials;
+        ResolverConfig config;
         Duration deadline;
         AnalysisLimits limits;
         DiveCiRules rules = null;
@@ -203,7 +195,8 @@ public class AnalyzeCommand implements Callable<Integer> {
                 refs.add(ImageRef.parse(image));
             }
             platforms = platformSelection();
-            credentials = DockerConfigOption.load(dockerConfig);
+            config = registry.resolverConfig();
+            credentials = registry.credentials(err, "imagesize analyze");
             deadline = Durations.parse(timeout);
             long maxLayer = ByteSize.parse(maxUncompressed);
             if (maxLayer <= 0) {
@@ -224,13 +217,12 @@ public class AnalyzeCommand implements Callable<Integer> {
 
         Deadline until = Deadline.in(deadline);
         List<AnalyzeReport.Entry> entries = new ArrayList<>();
-        ResolverConfig config =
-                ResolverConfig.defaults().withInsecureRegistries(new LinkedHashSet<>(insecureRegistries));
         int layersAtOnce =
                 parallel != null ? parallel : Math.min(4, Runtime.getRuntime().availableProcessors());
         ImageComposer composer = new ImageComposer(FindingRules.builtIn(), catalog, StatusBudget.DEFAULT_BYTES);
-        try (ImageSizeResolver resolver = ImageSizeResolver.forRegistries(config);
-                BlobSource blobs = new JibBlobSource(new LinkedHashSet<>(insecureRegistries));
+        RegistryClient registries = RegistryClient.create(config);
+        try (ImageSizeResolver resolver = ImageSizeResolver.over(registries, config);
+                BlobSource blobs = new RegistryBlobSource(registries, limits.maxLayers(), true);
                 ImageAnalyzer analyzer =
                         new ImageAnalyzer(blobs, new LayerIndexCache(256L << 20), limits, composer, layersAtOnce);
                 AutoCloseableListener progress =

@@ -76,6 +76,11 @@ public class RegistryOptions {
      * @throws IllegalArgumentException when the file cannot be read or parsed
      */
     DockerCredentials credentials(PrintWriter err) {
+        return credentials(err, "imagesize check");
+    }
+
+    /** As {@link #credentials(PrintWriter)}, with warnings prefixed by {@code command} ({@code imagesize analyze}). */
+    DockerCredentials credentials(PrintWriter err, String command) {
         Path path = dockerConfig;
         if (path == null) {
             String dir = System.getenv("DOCKER_CONFIG");
@@ -88,12 +93,12 @@ public class RegistryOptions {
             path = candidate;
         }
         for (String registry : plainHttpCredentials) {
-            err.println("imagesize check: warning: credentials for " + registry
+            err.println(command + ": warning: credentials for " + registry
                     + " may be sent over plain HTTP (--allow-plain-http-credentials)");
         }
         return DockerCredentials.read(
                 path,
                 DockerCredentials.processRunner(HELPER_TIMEOUT_SECONDS),
-                warning -> err.println("imagesize check: warning: " + warning));
+                warning -> err.println(command + ": warning: " + warning));
     }
 }

@@ -2,6 +2,7 @@ package dev.imagesize.operator;
 
 import dev.imagesize.admission.WebhookServer;
 import dev.imagesize.cluster.ClusterView;
+import dev.imagesize.content.ContentAnalysis;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.quarkus.runtime.Quarkus;
@@ -27,6 +28,7 @@ public class OperatorLifecycle {
     private final WebhookServer webhook;
     private final Leadership leadership;
     private final Identity identity;
+    private final ContentAnalysis content;
     private volatile boolean started;
 
     OperatorLifecycle(
@@ -34,7 +36,9 @@ public class OperatorLifecycle {
             ClusterView cluster,
             WebhookServer webhook,
             Leadership leadership,
-            Identity identity) {
+            Identity identity,
+            ContentAnalysis content) {
+        this.content = content;
         this.client = client;
         this.cluster = cluster;
         this.webhook = webhook;
@@ -55,6 +59,7 @@ public class OperatorLifecycle {
             return;
         }
         cluster.start();
+        content.start();
         webhook.start();
         leadership.start();
         started = true;
@@ -63,6 +68,7 @@ public class OperatorLifecycle {
 
     void onStop(@Observes ShutdownEvent event) {
         leadership.stop();
+        content.stop();
         cluster.stop();
     }
 

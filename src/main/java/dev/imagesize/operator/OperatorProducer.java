@@ -4,12 +4,14 @@ import dev.imagesize.Config;
 import dev.imagesize.assessment.Assessments;
 import dev.imagesize.cluster.ClusterView;
 import dev.imagesize.cluster.PullSecrets;
+import dev.imagesize.content.ContentAnalysis;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -101,10 +103,14 @@ public class OperatorProducer {
             Identity identity,
             WorkloadAudit audit,
             PolicyStatusOperator statuses,
-            @jakarta.inject.Named("reporting") LeaderTask reporting) {
+            @jakarta.inject.Named("reporting") LeaderTask reporting,
+            ContentAnalysis content) {
         String namespace = config.leaderElection().leaseNamespace().orElseGet(() -> ownNamespace(client));
-        return new Leadership(
-                client, config.leaderElection(), namespace, identity, List.of(audit, statuses, reporting));
+        List<LeaderTask> tasks = new ArrayList<>(content.leaderTasks()); // before the audit: they see its first pass
+        tasks.add(audit);
+        tasks.add(statuses);
+        tasks.add(reporting);
+        return new Leadership(client, config.leaderElection(), namespace, identity, tasks);
     }
 
     /** The operator's namespace: POD_NAMESPACE, else the kubeconfig's, else {@code default}. */

@@ -7,6 +7,7 @@ import dev.imagesize.assessment.CredentialSource;
 import dev.imagesize.cluster.ClusterView;
 import dev.imagesize.cluster.PolicyId;
 import dev.imagesize.cluster.SlimStore;
+import dev.imagesize.policy.Finding;
 import dev.imagesize.policy.PlatformScope;
 import dev.imagesize.policy.PolicyEvaluator;
 import dev.imagesize.policy.Rule;
@@ -89,6 +90,15 @@ public final class WorkloadAudit implements LeaderTask {
     /** Writes verdicts (annotations, Events) in parallel: they are independent, and each is a round trip. */
     private ExecutorService writers;
 
+    private final List<Observer> observers = new CopyOnWriteArrayList<>();
+
+    /** Told about each workload the audit assessed, and each no policy governs any more (on the audit's thread). */
+    public interface Observer {
+        void assessed(HasMetadata object, Workload workload, List<Finding> findings);
+
+        void cleared(HasMetadata object);
+    }
+
     /** A workload whose audit failed: how often, and when to try again. */
     private record Failure(int attempts, Instant retryAt) {}
 
@@ -131,6 +141,11 @@ public final class WorkloadAudit implements LeaderTask {
      */
     public void onPass(java.util.function.Consumer<Set<PolicyId>> listener) {
         passListeners.add(listener);
+    }
+
+    /** Adds {@code observer} (the content analysis' workload reports). */
+    public void observe(Observer observer) {
+        observers.add(observer);
     }
 
     @Override
@@ -381,6 +396,7 @@ public final class WorkloadAudit implements LeaderTask {
         if (applicable.isEmpty()) {
             store.remove(key);
             recorder.clear(object);
+            observers.forEach(observer -> observer.cleared(object));
             failing.remove(key);
             return null;
         }
@@ -419,6 +435,7 @@ public final class WorkloadAudit implements LeaderTask {
                             plan.workload().name(),
                             plan.object().getMetadata().getUid(),
                             assessed.findings()));
+            observers.forEach(observer -> observer.assessed(plan.object(), plan.workload(), assessed.findings()));
             writes.add(writers.submit(() -> {
                 try {
                     recorder.record(plan.object(), WorkloadVerdict.of(assessed.findings()), assessed.findings(), now);

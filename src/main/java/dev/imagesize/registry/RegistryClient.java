@@ -279,6 +279,43 @@ public final class RegistryClient implements RegistrySource, AutoCloseable {
     // ---- streaming blobs, for content analysis
 
     /**
+     * The bytes of the manifest {@code digest} of {@code repository}, verified against the digest and at most
+     * {@link ResolverConfig#maxManifestBytes()} long, for callers that read what the resolver does not keep (content
+     * analysis reads its annotations). Served by the blob threads and slots' priority (never an admission slot). The
+     * future fails with a {@link RegistryFailure}.
+     */
+    public CompletableFuture<byte[]> manifestBytes(Repository repository, String digest, Deadline deadline) {
+        String image = repository + "@" + digest;
+        if (!Digests.isDigest(digest) || !Digests.isSupported(Digests.algorithm(digest))) {
+            return CompletableFuture.failedFuture(new RegistryFailure(
+                    new ResolveError(Kind.INVALID_REFERENCE, "not a supported manifest digest: " + digest)));
+        }
+        RequestContext context = new RequestContext(Priority.AUDIT, deadline, blobThreads);
+        return exchange(
+                        repository,
+                        image,
+                        context,
+                        new ApiRequest(
+                                "manifest",
+                                "GET",
+                                "/v2/" + repository.name() + "/manifests/" + digest,
+                                Map.of("Accept", MediaTypes.ACCEPT),
+                                config.maxManifestBytes(),
+                                RedirectPolicy.SAME_HOST))
+                .thenApply(exchanged -> {
+                    byte[] body = successOrThrow(exchanged).body();
+                    if (!Digests.matches(digest, body)) {
+                        throw failure(errors.badResponse(
+                                exchanged.subject(),
+                                "with a manifest whose digest is " + Digests.of(Digests.algorithm(digest), body)
+                                        + "; refusing it"));
+                    }
+                    return body;
+                })
+                .exceptionallyCompose(error -> failed(repository, image, error));
+    }
+
+    /**
      * What to stream.
      *
      * @param repository the repository and the credential to read it with (null credential: anonymous)

@@ -808,10 +808,14 @@ class BadInputBatteryIT {
             RawHttps.Response response = post(body);
             String outcome = status(response, 200);
             assertThat(response.body()).contains("\"response\"");
-            assertThat(response.body().length())
-                    .as("an answer of bounded size (at most %d lines of denial or warning)", AdmissionHandler.MAX_LINES)
-                    .isLessThan(16 * 1024);
-            return outcome + " " + verdict(response) + ", " + response.body().length() + " characters";
+            JsonNode answer = JSON.readTree(response.body()).path("response");
+            assertThat(answer.path("warnings").size())
+                    .as("warnings in one answer")
+                    .isLessThanOrEqualTo(AdmissionHandler.MAX_LINES + 1);
+            assertThat(answer.path("status").path("message").asText().lines())
+                    .as("lines of the denial")
+                    .hasSizeLessThanOrEqualTo(AdmissionHandler.MAX_LINES + 1);
+            return outcome + " " + verdict(response);
         })));
 
         // The handler checks at most imagesize.assessment.max-containers containers, starts at most

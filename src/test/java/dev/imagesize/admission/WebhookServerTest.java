@@ -315,6 +315,32 @@ class WebhookServerTest {
     }
 
     @Test
+    void aCallerStillSendingPastTheDeadlineAfterAn503ReadsItOnceItHasSentItsBody() throws Exception {
+        settings.maxInflightBodyBytes = 1000L;
+        settings.deadline = Duration.ofMillis(500);
+        RawHttps client = start();
+        try (SSLSocket socket = client.open(Duration.ofSeconds(5))) {
+            RawHttps.send(
+                    socket, "POST /validate HTTP/1.1\r\nHost: x\r\nContent-Length: 2000\r\n\r\n" + "a".repeat(1000));
+            // a slow caller that reads only once its whole body is sent: it is still sending at the deadline
+            Thread.sleep(settings.deadline.toMillis() + 300);
+            RawHttps.write(socket, "a".repeat(1000).getBytes(StandardCharsets.US_ASCII));
+
+            RawHttps.Response response = RawHttps.read(socket.getInputStream());
+
+            assertThat(response.status()).isEqualTo(503);
+            assertThat(response.body()).contains("overloaded");
+            byte[] review = bytes(podReview("u-3", "Pod", "nginx"));
+            RawHttps.send(
+                    socket, "POST /validate HTTP/1.1\r\nHost: x\r\nContent-Length: " + review.length + "\r\n\r\n");
+            socket.getOutputStream().write(review);
+            assertThat(RawHttps.read(socket.getInputStream()).body())
+                    .as("the connection serves on")
+                    .contains("\"uid\":\"u-3\"");
+        }
+    }
+
+    @Test
     void bodiesBeyondTheBudgetGet503AtOnce() throws IOException {
         settings.maxInflightBodyBytes = 1000L;
         RawHttps client = start();

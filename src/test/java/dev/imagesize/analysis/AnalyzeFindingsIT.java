@@ -130,6 +130,14 @@ class AnalyzeFindingsIT {
                 "labelled",
                 Spec.of(baseLayer, Step.layer("COPY app /app", layer().file("app", 1_000, 14)))
                         .withLabels(Map.of("org.opencontainers.image.base.name", "docker.io/library/python:3.11")));
+        image(
+                "annotated",
+                Spec.of(baseLayer, Step.layer("COPY app /app", layer().file("app", 1_000, 15)))
+                        .withAnnotations(Map.of(
+                                "org.opencontainers.image.base.name",
+                                "docker.io/library/python:3.11",
+                                "org.opencontainers.image.base.digest",
+                                "sha256:" + "ab".repeat(32))));
 
         catalog = Files.createTempFile("test-catalog-", ".yaml");
         Files.writeString(
@@ -287,6 +295,16 @@ class AnalyzeFindingsIT {
         assertThat(analysis("git").path("base").path("method").asText())
                 .as("without a label the test base's layers still name it")
                 .isEqualTo("LayerMatch");
+    }
+
+    @Test
+    void aBaseNamedByManifestAnnotationsIsTakenAsWritten() {
+        JsonNode detected = analysis("annotated").path("base");
+        assertThat(detected.path("name").asText()).isEqualTo("docker.io/library/python:3.11");
+        assertThat(detected.path("digest").asText()).isEqualTo("sha256:" + "ab".repeat(32));
+        assertThat(detected.path("method").asText()).isEqualTo("Annotation");
+        assertThat(analysis("annotated").path("advice").get(0).path("with").asText())
+                .isEqualTo("python:3.11-slim");
     }
 
     @Test

@@ -37,7 +37,7 @@ class CrdDriftTest {
         Set<String> generated = crdFileNames(Crds.generatedDir());
         assertThat(generated)
                 .as("CRDs generated in %s (build first)", Crds.generatedDir())
-                .contains(Crds.NAMESPACED, Crds.CLUSTER);
+                .contains(Crds.NAMESPACED, Crds.CLUSTER, Crds.ANALYSES, Crds.REPORTS);
 
         String shown =
                 Crds.projectDir()

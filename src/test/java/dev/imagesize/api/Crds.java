@@ -16,6 +16,8 @@ final class Crds {
 
     static final String NAMESPACED = "imagesizepolicies.imagesize.dev-v1.yml";
     static final String CLUSTER = "clusterimagesizepolicies.imagesize.dev-v1.yml";
+    static final String ANALYSES = "imageanalyses.imagesize.dev-v1.yml";
+    static final String REPORTS = "imagesizereports.imagesize.dev-v1.yml";
 
     /** Tests run in the project directory (Surefire's default); the ITs get it as a property. */
     static Path projectDir() {

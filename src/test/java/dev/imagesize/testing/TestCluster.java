@@ -93,7 +93,9 @@ public final class TestCluster {
                         "--for=condition=Established",
                         "--timeout=60s",
                         "crd/imagesizepolicies.imagesize.dev",
-                        "crd/clusterimagesizepolicies.imagesize.dev")
+                        "crd/clusterimagesizepolicies.imagesize.dev",
+                        "crd/imageanalyses.imagesize.dev",
+                        "crd/imagesizereports.imagesize.dev")
                 .assertSuccess();
         return this;
     }

@@ -1,0 +1,329 @@
+package dev.imagesize.content;
+
+import static dev.imagesize.testing.TestLayers.layer;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.imagesize.testing.Kubectl;
+import dev.imagesize.testing.LocalRegistry;
+import dev.imagesize.testing.Namespaces;
+import dev.imagesize.testing.OciImages;
+import dev.imagesize.testing.OciImages.Spec;
+import dev.imagesize.testing.OciImages.Step;
+import dev.imagesize.testing.OperatorProcess;
+import dev.imagesize.testing.TestCluster;
+import dev.imagesize.testing.WebhookRegistration;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * The content analysis in a cluster: the real operator (leader) against a real API server and a real registry, with
+ * images whose content is known (apt lists left in a layer, a pip cache), both on one base layer. A refused
+ * Deployment is queued, analysed, and refused again with the top finding; an audited one gets its ImageSizeReport;
+ * the shared base layer is downloaded once.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ContentAnalysisIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String APT = "/bin/sh -c apt-get update && apt-get install -y curl";
+    private static final String PIP = "/bin/sh -c pip install requests";
+
+    private static TestCluster cluster;
+    private static Kubectl kubectl;
+    private static LocalRegistry registry;
+    private static OperatorProcess operator;
+    private static String ns;
+    private static String webhook;
+    private static String aptImage;
+    private static String pipImage;
+    private static String baseLayerDigest;
+
+    @BeforeAll
+    static void start() {
+        cluster = TestCluster.get().withCrds();
+        kubectl = cluster.kubectl();
+        registry = LocalRegistry.sharedPlain();
+        ns = Namespaces.create(cluster.client(), "content-it");
+        webhook = ns + "-webhook";
+        // fresh content on every run: a second run against the same API server finds no analysis of these digests
+        long run = new SecureRandom().nextLong() & Long.MAX_VALUE;
+        Step base = Step.layer(
+                "ADD rootfs.tar.gz / # test base",
+                layer().dir("etc")
+                        .file("etc/os-release", "ID=debian\nVERSION_ID=\"12\"\n")
+                        .dir("bin")
+                        .file("bin/sh", 40_000, run)
+                        .dir("lib")
+                        .file("lib/libc.so.6", 60_000, run + 1));
+        OciImages.Layout apt = OciImages.write(
+                Spec.of(
+                        base,
+                        Step.layer(
+                                APT,
+                                layer().dir("var/lib/apt/lists")
+                                        .file(
+                                                "var/lib/apt/lists/deb.debian.org_debian_dists_bookworm_main_binary-amd64_Packages",
+                                                200_000,
+                                                run + 2)
+                                        .dir("usr/bin")
+                                        .file("usr/bin/curl", 30_000, run + 3))),
+                "1.0");
+        OciImages.Layout pip = OciImages.write(
+                Spec.of(
+                        base,
+                        Step.layer(
+                                PIP,
+                                layer().dir("root/.cache/pip/http/a/b")
+                                        .file("root/.cache/pip/http/a/b/c0ffee", 150_000, run + 4)
+                                        .file(
+                                                "usr/local/lib/python3.11/site-packages/requests/__init__.py",
+                                                5_000,
+                                                run + 5))),
+                "1.0");
+        baseLayerDigest = apt.layerDigests().get(0);
+        assertThat(pip.layerDigests().get(0)).isEqualTo(baseLayerDigest);
+        aptImage = OciImages.push(apt, registry, ns + "/apt");
+        pipImage = OciImages.push(pip, registry, ns + "/pip");
+        operator = OperatorProcess.start(
+                cluster,
+                Map.of(
+                        "imagesize.registry.insecure-registries", registry.hostPort(),
+                        "imagesize.analysis.enabled", "true",
+                        "imagesize.analysis.sweep-interval", "2s",
+                        "imagesize.audit.interval", "30s"));
+        kubectl.runWithInput(WebhookRegistration.of(operator, ns, webhook), "apply", "-f", "-")
+                .assertSuccess();
+        policy("enforce", "Enforce", "enforced");
+        policy("audit", "Audit", "audited");
+    }
+
+    @AfterAll
+    static void stop() {
+        if (kubectl != null) {
+            kubectl.run("delete", "validatingwebhookconfiguration", webhook, "--ignore-not-found");
+            kubectl.run("delete", "namespace", ns, "--wait=false");
+        }
+        if (operator != null) {
+            operator.close();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void aRefusedImageIsAnalysedAndTheNextRefusalNamesItsTopFinding() throws Exception {
+        String bloated = deployment("bloated", "enforced", aptImage);
+        await().atMost(Duration.ofSeconds(20))
+                .pollInterval(Duration.ofMillis(200))
+                .alias("the webhook enforces the policy")
+                .until(
+                        () -> kubectl.runWithInput(bloated, "apply", "--dry-run=server", "-f", "-"),
+                        result -> result.stderr().contains("ImageSizePolicy " + ns + "/enforce"));
+
+        Kubectl.Result first = kubectl.runWithInput(bloated, "apply", "-f", "-");
+        assertThat(first.exitCode()).isNotZero();
+        assertThat(first.stderr())
+                .contains("over the 100.0 KiB maxImageSize")
+                .contains("content analysis: queued; the next attempt names what to fix first");
+
+        JsonNode analysis = awaitAnalysis(registry.hostPort() + "/" + ns + "/apt");
+        assertThat(analysis.path("spec").path("requestedBy").asText()).isEqualTo("Admission");
+        assertThat(analysis.path("spec").path("platform").asText()).isEqualTo("linux/amd64");
+        JsonNode status = analysis.path("status");
+        assertThat(status.path("analyzerVersion").asText()).isEqualTo("1");
+        assertThat(status.path("manifestDigest").asText())
+                .isEqualTo(analysis.path("spec").path("digest").asText());
+        assertThat(status.path("layers")).hasSize(2);
+        assertThat(status.path("layers").get(1).path("createdBy").asText()).isEqualTo(APT);
+        assertThat(status.path("findings")).hasSize(1);
+        JsonNode apt = status.path("findings").get(0);
+        assertThat(apt.path("id").asText()).isEqualTo("apt-lists");
+        assertThat(apt.path("bytes").asLong()).isEqualTo(200_000);
+        assertThat(apt.path("layer").asInt()).isEqualTo(1);
+        assertThat(apt.path("createdBy").asText()).isEqualTo(APT);
+        assertThat(apt.path("fix").asText()).contains("rm -rf /var/lib/apt/lists/*");
+        assertThat(status.path("sizes").path("uncompressedBytes").asLong()).isGreaterThanOrEqualTo(330_000);
+        assertThat(JSON.writeValueAsBytes(analysis).length).isLessThan(64 * 1024);
+
+        String name = analysis.path("metadata").path("name").asText();
+        String columns =
+                kubectl.run("get", "imageanalyses", name).assertSuccess().stdout();
+        assertThat(columns.lines().findFirst().orElseThrow())
+                .contains("PHASE")
+                .contains("BASE")
+                .contains("SIZE");
+        assertThat(columns).contains(name).contains("Complete").contains("linux/amd64");
+
+        // the webhook's projection sees the result a moment after the API server has it
+        await().atMost(Duration.ofSeconds(20))
+                .pollInterval(Duration.ofMillis(200))
+                .alias("the refusal names the top finding")
+                .until(
+                        () -> kubectl.runWithInput(bloated, "apply", "-f", "-"),
+                        result -> result.exitCode() != 0 && result.stderr().contains("fix first:"));
+        Kubectl.Result again = kubectl.runWithInput(bloated, "apply", "-f", "-");
+        assertThat(again.exitCode()).isNotZero();
+        assertThat(again.stderr())
+                .contains("over the 100.0 KiB maxImageSize")
+                .contains("content analysis: ")
+                .contains("- APT package lists, 195.3 KiB in layer 1 (" + APT + "): add `rm -rf /var/lib/apt/lists/*`")
+                .contains("rm -rf /var/lib/apt/lists/*")
+                .doesNotContain("queued");
+        assertThat(kubectl.run("get", "deployment", "bloated", "-n", ns).exitCode())
+                .isNotZero();
+    }
+
+    @Test
+    @Order(2)
+    void anAuditedWorkloadGetsItsReportAndTheSharedBaseLayerIsReadOnce() throws Exception {
+        kubectl.runWithInput(deployment("audited", "audited", pipImage), "apply", "-f", "-")
+                .assertSuccess();
+        String uid = kubectl.run("get", "deployment", "audited", "-n", ns, "-o", "jsonpath={.metadata.uid}")
+                .assertSuccess()
+                .stdout();
+
+        JsonNode analysis = awaitAnalysis(registry.hostPort() + "/" + ns + "/pip");
+        assertThat(analysis.path("status").path("findings").get(0).path("id").asText())
+                .isEqualTo("pip-cache");
+
+        JsonNode report = await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(500))
+                .alias("the report of the audited Deployment shows its analysis")
+                .until(
+                        () -> json(
+                                kubectl.run("get", "imagesizereports", "deployment-audited", "-n", ns, "-o", "json")),
+                        found -> found != null
+                                && found.path("report")
+                                        .path("summary")
+                                        .path("topFinding")
+                                        .asText()
+                                        .startsWith("pip-cache"));
+        JsonNode owner = report.path("metadata").path("ownerReferences").get(0);
+        assertThat(owner.path("kind").asText()).isEqualTo("Deployment");
+        assertThat(owner.path("name").asText()).isEqualTo("audited");
+        assertThat(owner.path("uid").asText()).isEqualTo(uid);
+        assertThat(owner.path("controller").asBoolean()).isTrue();
+        JsonNode body = report.path("report");
+        assertThat(body.path("kind").asText()).isEqualTo("Deployment");
+        assertThat(body.path("summary").path("image").asText()).isEqualTo("main=" + pipImage);
+        assertThat(body.path("summary").path("topFinding").asText()).startsWith("pip-cache in layer 1 (saves ~");
+        JsonNode image = body.path("containers").get(0).path("images").get(0);
+        assertThat(image.path("phase").asText()).isEqualTo("Complete");
+        assertThat(image.path("analysis").asText())
+                .isEqualTo(analysis.path("metadata").path("name").asText());
+        assertThat(image.path("findings").get(0).path("bytes").asLong()).isEqualTo(150_000);
+        assertThat(image.path("findings").get(0).path("createdBy").asText()).isEqualTo(PIP);
+        JsonNode verdict = body.path("containers").get(0).path("verdicts").get(0);
+        assertThat(verdict.path("policy").asText()).isEqualTo("ImageSizePolicy " + ns + "/audit");
+        assertThat(verdict.path("outcome").asText()).isEqualTo("Over");
+
+        String columns = kubectl.run("get", "isr", "-n", ns).assertSuccess().stdout();
+        assertThat(columns.lines().findFirst().orElseThrow())
+                .contains("IMAGE")
+                .contains("SIZE")
+                .contains("TOP-FINDING")
+                .contains("WASTED");
+        assertThat(columns).contains("deployment-audited").contains("pip-cache in layer 1");
+
+        // both analyses are done by now (this one, and the refused image's, which the first test waited for)
+        awaitAnalysis(registry.hostPort() + "/" + ns + "/apt");
+        assertThat(registry.requestCount("GET", "/v2/" + ns + "/[^/]+/blobs/" + baseLayerDigest))
+                .as("GETs of the shared base layer's blob")
+                .isEqualTo(1);
+    }
+
+    @Test
+    @Order(3)
+    void theSweeperMarksWhatRunsAndDeletesWhatNothingReferencedPastItsTtl() {
+        String running = awaitAnalysis(registry.hostPort() + "/" + ns + "/pip")
+                .path("metadata")
+                .path("name")
+                .asText();
+        String refused = awaitAnalysis(registry.hostPort() + "/" + ns + "/apt")
+                .path("metadata")
+                .path("name")
+                .asText();
+        await().atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(500))
+                .alias("the analysis a running workload uses is marked referenced")
+                .until(() -> kubectl.run(
+                                "get",
+                                "imageanalyses",
+                                running,
+                                "-o",
+                                "jsonpath={.metadata.annotations.imagesize\\.dev/last-referenced-at}")
+                        .stdout()
+                        .matches("\\d{4}-\\d\\d-\\d\\dT.*Z"));
+
+        kubectl.run("annotate", "imageanalyses", refused, "imagesize.dev/ttl=1s")
+                .assertSuccess();
+
+        await().atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(500))
+                .alias("the analysis of the refused image, referenced by nothing, is deleted past its TTL")
+                .until(() ->
+                        kubectl.run("get", "imageanalyses", refused).stderr().contains("NotFound"));
+        assertThat(kubectl.run("get", "imageanalyses", running).exitCode()).isZero();
+    }
+
+    /** The Complete analysis of the image first seen in {@code repository}, once there is one. */
+    private static JsonNode awaitAnalysis(String repository) {
+        return await().atMost(Duration.ofSeconds(90))
+                .pollInterval(Duration.ofMillis(500))
+                .alias("the analysis of " + repository + " completes")
+                .until(
+                        () -> {
+                            JsonNode list = json(kubectl.run("get", "imageanalyses", "-o", "json"));
+                            if (list == null) {
+                                return null;
+                            }
+                            for (JsonNode item : list.path("items")) {
+                                if (item.path("spec").path("image").asText().equals(repository)) {
+                                    return item;
+                                }
+                            }
+                            return null;
+                        },
+                        found -> found != null
+                                && found.path("status").path("phase").asText().equals("Complete"));
+    }
+
+    private static JsonNode json(Kubectl.Result result) throws Exception {
+        return result.exitCode() == 0 ? JSON.readTree(result.stdout()) : null;
+    }
+
+    private static void policy(String name, String action, String tier) {
+        kubectl.runWithInput("""
+                        apiVersion: imagesize.dev/v1alpha1
+                        kind: ImageSizePolicy
+                        metadata: {name: %s, namespace: %s}
+                        spec:
+                          action: %s
+                          maxImageSize: 100Ki
+                          selector: {matchLabels: {tier: %s}}
+                        """.formatted(name, ns, action, tier), "apply", "-f", "-")
+                .assertSuccess();
+    }
+
+    private static String deployment(String name, String tier, String image) {
+        return """
+                apiVersion: apps/v1
+                kind: Deployment
+                metadata: {name: %s, namespace: %s}
+                spec:
+                  selector: {matchLabels: {tier: %s}}
+                  template:
+                    metadata: {labels: {tier: %s}}
+                    spec:
+                      containers: [{name: main, image: "%s"}]
+                """.formatted(name, ns, tier, tier, image);
+    }
+}
