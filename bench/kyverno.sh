@@ -40,7 +40,9 @@ wait_for() { # wait_for DESCRIPTION SECONDS COMMAND...
   done
   die "$what did not come up within ${limit}s; see $RUN_DIR/*.log"
 }
-rss_mib() { awk '/^VmRSS/ {printf "%.0f", $2/1024}' "/proc/$1/status"; }
+rss_mib() { # "exited" when the process is gone (Kyverno exits when overload costs it its leader lease)
+  awk '/^VmRSS/ {printf "%.0f", $2/1024}' "/proc/$1/status" 2>/dev/null || echo exited
+}
 
 hack/test-env.sh k8s registry
 hack/bench-tools.sh all
@@ -321,7 +323,7 @@ for round in $(seq 1 "$ROUNDS"); do
       fi
     done
     record "$system" "$round" rss_load "$(rss_mib "$system_pid")"
-    record "$system" "$round" threads "$(awk '/^Threads/ {print $2}' "/proc/$system_pid/status")"
+    record "$system" "$round" threads "$(awk '/^Threads/ {print $2}' "/proc/$system_pid/status" 2>/dev/null || echo exited)"
     record "$system" "$round" load "$(cut -d' ' -f1 /proc/loadavg)"
     if [[ $system == ours ]]; then # one source of the tail: stop-the-world pauses over the process's life
       record "$system" "$round" gc "$(python3 -c '
@@ -366,7 +368,8 @@ for phase in ("cold", "warm"):
 def lat(v):
     ok, thr, p50, p99, p999, mx, rss = v.split()
     note = "" if float(ok) >= 99.95 else f", {ok} % answered"
-    return f"{p50} / {p99} / {p999} ms ({thr}/s{note}; RSS {rss} MiB)"
+    rss = f"RSS {rss} MiB" if rss.isdigit() else "then the process had exited"
+    return f"{p50} / {p99} / {p999} ms ({thr}/s{note}; {rss})"
 for rate in sorted({int(r) for r in (rates + " " + krates).split()}):
     print(f"| open loop {rate:,}/s, p50 / p99 / p99.9 | {cell(f'rate_{rate}', 'ours', lat)} | "
           f"{cell(f'rate_{rate}', 'kyverno', lat)} |")
