@@ -427,5 +427,13 @@ public interface Config {
         /** Threads writing verdicts (annotations, Events) to the API server. */
         @WithDefault("4")
         int writers();
+
+        /**
+         * Workload containers whose image size the audit exports at most ({@code imagesize_workload_image_bytes} and
+         * {@code imagesize_workload_image_previous_bytes}, one series each); beyond it the rest are counted in
+         * {@code imagesize_workload_image_unexported}.
+         */
+        @WithDefault("10000")
+        int maxSizeSeries();
     }
 }

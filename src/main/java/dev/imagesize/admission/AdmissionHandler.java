@@ -8,7 +8,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.imagesize.Deadline;
 import dev.imagesize.assessment.Assessments;
 import dev.imagesize.assessment.CredentialSource;
+import dev.imagesize.assessment.Previous;
+import dev.imagesize.assessment.SizeHistory;
 import dev.imagesize.content.AdmissionContent;
+import dev.imagesize.image.Platform;
+import dev.imagesize.policy.Container;
 import dev.imagesize.policy.Finding;
 import dev.imagesize.policy.Messages;
 import dev.imagesize.policy.PlatformScope;
@@ -26,12 +30,17 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * Answers one AdmissionReview (v1): the pod spec of a Pod or pod controller is checked against every policy that
  * governs it. Enforce denies with every violating container in one message, Warn allows with warnings, Audit allows.
- * An UPDATE whose images did not change is allowed without any registry lookup. Every answer comes within the
+ * An UPDATE whose images did not change is allowed without any registry lookup; one that changes a container's image
+ * hands the old object's image to growth limits (maxGrowth) as what the container ran before. Every answer comes within the
  * review's deadline, credential reads included; what is not known by then is decided by each policy's
  * onResolveError, and credentials not read in time are named in the warnings. An Enforce policy that cannot be used
  * fails closed for the workloads it would govern.
@@ -144,8 +153,9 @@ public final class AdmissionHandler {
         if (object.getMetadata().getName() == null) {
             object.getMetadata().setName(request.path("name").asText(""));
         }
+        HasMetadata old = null;
         if (operation.equals("UPDATE") && request.hasNonNull("oldObject")) {
-            HasMetadata old = read(request.path("oldObject"), workloadKind.type());
+            old = read(request.path("oldObject"), workloadKind.type());
             if (Workloads.images(Workloads.podSpec(old)).equals(Workloads.images(Workloads.podSpec(object)))) {
                 return allow(
                         uid,
@@ -158,7 +168,8 @@ public final class AdmissionHandler {
         if (workload == null || workload.containers().isEmpty()) {
             return allow(uid, kind, Decision.SKIPPED, List.of());
         }
-        java.util.Map<String, String> namespaceLabels = policies.namespaceLabels(workload.namespace());
+        Map<String, List<Previous>> previous = old == null ? Map.of() : previousImages(old, workload);
+        Map<String, String> namespaceLabels = policies.namespaceLabels(workload.namespace());
         List<Rule> rules = PolicyEvaluator.applicable(
                 policies.rules(), workload.namespace(), workload.templateLabels(), namespaceLabels);
         List<String> failingClosed = new ArrayList<>();
@@ -173,7 +184,7 @@ public final class AdmissionHandler {
         }
         Assessments.Assessed assessed = assessments
                 .assess(
-                        List.of(new Assessments.Subject(workload, rules)),
+                        List.of(new Assessments.Subject(workload, rules, previous)),
                         PlatformScope.cluster(policies.clusterPlatforms()),
                         credentials,
                         due,
@@ -197,6 +208,32 @@ public final class AdmissionHandler {
         return notes.isEmpty() ? message : message + "\n  " + String.join("\n  ", notes);
     }
 
+    /**
+     * What each container of an UPDATE ran before: the old object's image of the container with the same name (and list)
+     * when the update changes it, with the sizes the audit recorded for that image on the old object, which answer when
+     * its registry cannot. Containers whose image is unchanged, and new ones, have none.
+     */
+    private static Map<String, List<Previous>> previousImages(HasMetadata old, Workload workload) {
+        Workload before = Workloads.of(old).orElse(null);
+        if (before == null) {
+            return Map.of();
+        }
+        SizeHistory history = SizeHistory.of(old.getMetadata().getAnnotations());
+        Map<String, String> oldImages = new HashMap<>();
+        before.containers().forEach(container -> oldImages.put(container.slot(), container.image()));
+        Map<String, List<Previous>> previous = new HashMap<>();
+        for (Container container : workload.containers()) {
+            String image = oldImages.get(container.slot());
+            if (image != null && !image.equals(container.image())) {
+                Map<Platform, Long> recorded = history.latestOf(container.slot(), image)
+                        .map(SizeHistory.Entry::sizes)
+                        .orElse(Map.of());
+                previous.put(container.slot(), List.of(Previous.image(image, recorded)));
+            }
+        }
+        return previous;
+    }
+
     /** The most severe action among the governing policies (Enforce, then Warn, then Audit), for metrics. */
     private static String strictest(List<Rule> rules) {
         Rule.Action action =
@@ -213,11 +250,15 @@ public final class AdmissionHandler {
             boolean dryRun) {
         List<String> denials = new ArrayList<>(failingClosed);
         List<String> warnings = new ArrayList<>();
+        Set<String> notCompared = new LinkedHashSet<>(); // once per policy and container, not per platform
         boolean unknown = false;
         for (Finding finding : assessed.findings()) {
             Rule.Action policyAction = finding.rule().action();
             if (policyAction == Rule.Action.AUDIT) {
                 continue;
+            }
+            if (finding.growthNotCompared()) {
+                notCompared.add(Messages.notCompared(finding));
             }
             if (finding.outcome() == Finding.Outcome.OVER) {
                 List<String> notes =
@@ -238,6 +279,7 @@ public final class AdmissionHandler {
                 }
             }
         }
+        warnings.addAll(notCompared); // a growth limit that could not be checked is said, not silently passed
         if (unknown || !denials.isEmpty() || !warnings.isEmpty()) {
             warnings.addAll(assessed.notes()); // credentials that could not be used may explain the answer
         }

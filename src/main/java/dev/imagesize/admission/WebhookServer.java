@@ -67,16 +67,11 @@ public class WebhookServer {
             "{\"error\":\"request body not received by the review's deadline: the webhook's failurePolicy decides\"}";
 
     /**
-     * How long a connection whose body came too late is still read (and the bytes dropped) after its 408: closing it
-     * with input unread would reset it, and a reset can destroy the answer on its way to the caller.
+     * How long a connection answered before its body ended stays open after the answer (a 408 for a body too late,
+     * whose rest is read and dropped meanwhile; a 503 over the body budget): closing it with input unread resets it,
+     * and a reset can destroy the answer before the caller has read it.
      */
     static final Duration LATE_BODY_LINGER = Duration.ofSeconds(1);
-
-    /**
-     * How long past the deadline the rest of a body is still read and dropped when it was answered before it ended
-     * (503 over the body budget): dropped bytes cost no memory, and the caller reads its answer once it has sent them.
-     */
-    static final Duration ANSWERED_BODY_DRAIN = Duration.ofSeconds(10);
 
     @Inject
     WebhookServer(Vertx vertx, Config config, AdmissionHandler handler, KubernetesClient client, MeterRegistry meters) {
@@ -332,10 +327,7 @@ public class WebhookServer {
         /**
          * The body is not complete by the deadline, so it cannot be reviewed: the caller gets a 408 (its failurePolicy
          * decides) rather than a bare close. The rest of the body is read and dropped until it ends or
-         * {@link #LATE_BODY_LINGER} has passed, then the connection is closed. A body still arriving after an earlier
-         * answer (over the budget) is read and dropped for up to {@link #ANSWERED_BODY_DRAIN} more: a caller that reads
-         * only once it has sent its whole body still finds the answer, where a close with input unread would reset the
-         * connection and could destroy the answer before the caller read it.
+         * {@link #LATE_BODY_LINGER} has passed, then the connection is closed.
          */
         private void bodyLate() {
             if (request.isEnded()) {
@@ -344,13 +336,7 @@ public class WebhookServer {
             release();
             chunks.clear();
             if (refused || request.response().ended() || request.response().closed()) {
-                refused = true;
-                HttpConnection answered = request.connection();
-                vertx.setTimer(ANSWERED_BODY_DRAIN.toMillis(), fired -> {
-                    if (!request.isEnded()) {
-                        answered.close();
-                    }
-                });
+                refused = true; // answered before its body ended: whoever answered closes the connection
                 return;
             }
             refused = true;
@@ -373,17 +359,29 @@ public class WebhookServer {
             }
         }
 
+        /**
+         * No room for this body: it is answered 503 at once and no more of it is read (reading only to drop it would
+         * spend the CPU every other review needs while many large bodies arrive). The connection is closed
+         * {@link #LATE_BODY_LINGER} after the answer, so that a caller that reads while it writes (as the API server
+         * does) has the answer before the close resets the connection.
+         */
         private void overBudget() {
             refused = true;
             release();
             chunks.clear();
             metrics.shed(WebhookMetrics.Shed.BODY_BUDGET);
-            reply(
-                    request,
-                    503,
-                    "{\"error\":\"overloaded: request bodies in memory are at the " + bodies.capacity()
-                            + "-byte limit\"}",
-                    false);
+            request.pause();
+            HttpConnection connection = request.connection();
+            if (request.response().ended() || request.response().closed()) {
+                return;
+            }
+            request.response()
+                    .setStatusCode(503)
+                    .putHeader("Content-Type", "application/json")
+                    .putHeader("Connection", "close")
+                    .end("{\"error\":\"overloaded: request bodies in memory are at the " + bodies.capacity()
+                            + "-byte limit\"}")
+                    .onComplete(sent -> vertx.setTimer(LATE_BODY_LINGER.toMillis(), fired -> connection.close()));
         }
 
         /** Hands the complete body to a worker, or to the overload pool, or answers it here when both are full. */

@@ -6,11 +6,13 @@ import dev.imagesize.Deadline;
 import dev.imagesize.assessment.Assessments;
 import dev.imagesize.assessment.CredentialSource;
 import dev.imagesize.assessment.Credentials;
+import dev.imagesize.assessment.Previous;
 import dev.imagesize.image.ByteSize;
 import dev.imagesize.image.ImageRef;
 import dev.imagesize.image.Platform;
 import dev.imagesize.image.PlatformSelection;
 import dev.imagesize.policy.Limits;
+import dev.imagesize.policy.MaxGrowth;
 import dev.imagesize.policy.PlatformScope;
 import dev.imagesize.policy.Rule;
 import dev.imagesize.registry.DockerCredentials;
@@ -18,9 +20,12 @@ import dev.imagesize.registry.ImageSizeResolver;
 import dev.imagesize.registry.ResolverConfig;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -42,7 +47,7 @@ import picocli.CommandLine.Spec;
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:every image is within budget",
-            "1:at least one image is over budget",
+            "1:at least one image is over budget (or grew more than --max-growth allows)",
             "2:a size could not be determined (not found, unauthorized, unreachable, platform missing, bad usage)"
         })
 public class CheckCommand implements Callable<Integer> {
@@ -67,6 +72,38 @@ public class CheckCommand implements Callable<Integer> {
 
     @Option(names = "--max-layers", paramLabel = "N", description = "Maximum number of layers.")
     Integer maxLayers;
+
+    @Option(
+            names = "--max-growth",
+            paramLabel = "GROWTH",
+            description = {
+                "Maximum growth over the baseline, per platform: a percentage (20%), a size (50Mi), or both",
+                "(\"20%, 50Mi\": either breach counts). Needs --baseline or --baseline-file."
+            })
+    String maxGrowth;
+
+    @ArgGroup(exclusive = true)
+    BaselineOptions baselineOptions;
+
+    static class BaselineOptions {
+        @Option(
+                names = "--baseline",
+                paramLabel = "IMAGE",
+                description = {
+                    "The image each IMAGE replaces (the previous release), measured in its registry;",
+                    "repeat it once per IMAGE, in the same order."
+                })
+        List<String> images;
+
+        @Option(
+                names = "--baseline-file",
+                paramLabel = "FILE",
+                description = {
+                    "The -o json output of an earlier check (the previous pipeline run): each IMAGE is compared",
+                    "with its image of the same repository, without asking the registry."
+                })
+        Path file;
+    }
 
     @ArgGroup(exclusive = true)
     PlatformOptions platformOptions;
@@ -109,11 +146,17 @@ public class CheckCommand implements Callable<Integer> {
         DockerCredentials credentials;
         ResolverConfig config;
         Duration deadline;
+        List<Map<String, List<Previous>>> previous;
+        List<String> notes = new ArrayList<>();
         try {
             Limits limits = new Limits(
-                    bytes("--max", maxImageSize), bytes("--max-layer-size", maxLayerSize), positive(maxLayers));
+                    bytes("--max", maxImageSize),
+                    bytes("--max-layer-size", maxLayerSize),
+                    positive(maxLayers),
+                    growth());
             if (limits.isEmpty()) {
-                throw new IllegalArgumentException("give at least one limit: --max, --max-layer-size or --max-layers");
+                throw new IllegalArgumentException(
+                        "give at least one limit: --max, --max-layer-size, --max-layers or --max-growth");
             }
             PlatformSelection platforms = platformSelection();
             rule = CheckRule.of(limits, platforms, commandLineLimits());
@@ -127,6 +170,7 @@ public class CheckCommand implements Callable<Integer> {
             for (String image : images) {
                 ImageRef.parse(image); // a bad reference is a usage error, before any lookup
             }
+            previous = previousImages(notes);
         } catch (IllegalArgumentException e) { // includes InvalidImageReferenceException
             err.println("imagesize check: " + e.getMessage());
             return EXIT_UNKNOWN;
@@ -134,16 +178,18 @@ public class CheckCommand implements Callable<Integer> {
 
         List<Assessments.Assessed> assessed;
         try (ImageSizeResolver resolver = ImageSizeResolver.forRegistries(config)) {
-            List<Assessments.Subject> subjects = images.stream()
-                    .map(image -> new Assessments.Subject(CheckRule.workload(image), List.of(rule)))
-                    .toList();
+            List<Assessments.Subject> subjects = new ArrayList<>();
+            for (int i = 0; i < images.size(); i++) {
+                subjects.add(
+                        new Assessments.Subject(CheckRule.workload(images.get(i)), List.of(rule), previous.get(i)));
+            }
             CredentialSource fromFile = (workloads, until) -> workloads.stream()
                     .map(w -> new Credentials(credentials, List.of()))
                     .toList();
             assessed = new Assessments(resolver, Integer.MAX_VALUE)
                     .assess(subjects, scope, fromFile, Deadline.in(deadline), ImageSizeResolver.Priority.ADMISSION);
         }
-        CheckReport report = CheckReport.of(assessed);
+        CheckReport report = CheckReport.of(assessed, notes);
         if (output.equals("json")) {
             try {
                 out.println(new ObjectMapper()
@@ -172,7 +218,64 @@ public class CheckCommand implements Callable<Integer> {
         if (maxLayers != null) {
             parts.add("--max-layers " + maxLayers);
         }
+        if (maxGrowth != null) {
+            parts.add("--max-growth " + maxGrowth);
+        }
         return String.join(" ", parts);
+    }
+
+    private MaxGrowth growth() {
+        if (maxGrowth == null) {
+            if (baselineOptions != null) {
+                throw new IllegalArgumentException(
+                        "--baseline and --baseline-file are what --max-growth compares with: give --max-growth too");
+            }
+            return null;
+        }
+        if (baselineOptions == null) {
+            throw new IllegalArgumentException(
+                    "--max-growth compares each image with the one it replaces: give --baseline IMAGE or"
+                            + " --baseline-file FILE");
+        }
+        try {
+            return MaxGrowth.parse(maxGrowth);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--max-growth: " + e.getMessage());
+        }
+    }
+
+    /**
+     * For each IMAGE, what it replaces: the matching {@code --baseline}, or its repository's image in the
+     * {@code --baseline-file}. An image the file has nothing for is checked without growth, and a note says so.
+     */
+    private List<Map<String, List<Previous>>> previousImages(List<String> notes) {
+        List<Map<String, List<Previous>>> previous = new ArrayList<>();
+        if (baselineOptions == null) {
+            images.forEach(image -> previous.add(Map.of()));
+            return previous;
+        }
+        String slot = CheckRule.workload(images.get(0)).containers().get(0).slot();
+        if (baselineOptions.images != null) {
+            if (baselineOptions.images.size() != images.size()) {
+                throw new IllegalArgumentException("give one --baseline per IMAGE, in the same order: " + images.size()
+                        + " IMAGE, " + baselineOptions.images.size() + " --baseline");
+            }
+            for (String baseline : baselineOptions.images) {
+                ImageRef.parse(baseline); // a bad reference is a usage error
+                previous.add(Map.of(slot, List.of(Previous.image(baseline, Map.of()))));
+            }
+            return previous;
+        }
+        BaselineFile file = BaselineFile.read(baselineOptions.file);
+        for (String image : images) {
+            Optional<Previous> found = file.forImage(ImageRef.parse(image));
+            if (found.isEmpty()) {
+                notes.add(baselineOptions.file + " has no image of the repository of " + image + " (it has: "
+                        + String.join(", ", file.repositories()) + "); its growth is not checked");
+            }
+            previous.add(found.map(p -> Map.of(slot, List.of(p))).orElse(Map.of()));
+        }
+        return previous;
     }
 
     private PlatformSelection platformSelection() {

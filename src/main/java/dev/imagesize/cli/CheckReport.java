@@ -9,6 +9,7 @@ import dev.imagesize.policy.Finding;
 import dev.imagesize.policy.Limits;
 import dev.imagesize.policy.Limits.Breach;
 import dev.imagesize.policy.Messages;
+import dev.imagesize.policy.Replaced;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -35,6 +36,8 @@ final class CheckReport {
      * @param input the reference as the user typed it
      * @param platform the platform measured, null when the size is unknown
      * @param message the sentence shared with the webhook and the audit (empty when within budget)
+     * @param replaced with {@code --max-growth}: the baseline it was compared with (or why not), else null
+     * @param note why the growth was not checked, in the webhook's words; empty otherwise
      */
     record Entry(
             String input,
@@ -42,7 +45,9 @@ final class CheckReport {
             ImageSize size,
             List<Breach> breaches,
             ResolveError error,
-            String message) {
+            String message,
+            Replaced replaced,
+            String note) {
         Status status() {
             if (error != null) {
                 return Status.UNKNOWN;
@@ -56,26 +61,43 @@ final class CheckReport {
     }
 
     private final List<Entry> entries;
+    private final List<String> notes;
 
-    CheckReport(List<Entry> entries) {
+    CheckReport(List<Entry> entries, List<String> notes) {
         this.entries = List.copyOf(entries);
+        this.notes = List.copyOf(notes);
     }
 
     /** The report of assessed images, one entry per finding. */
     static CheckReport of(List<Assessments.Assessed> assessed) {
+        return of(assessed, List.of());
+    }
+
+    /** The report of assessed images, with notes about the run (images a baseline file has nothing for). */
+    static CheckReport of(List<Assessments.Assessed> assessed, List<String> notes) {
         List<Entry> entries = new ArrayList<>();
         for (Assessments.Assessed one : assessed) {
             for (Finding finding : one.findings()) {
                 entries.add(entry(finding));
             }
         }
-        return new CheckReport(entries);
+        return new CheckReport(entries, notes);
     }
 
     static Entry entry(Finding finding) {
         String input = finding.container().image();
+        String note = finding.growthNotCompared() ? Messages.notCompared(finding) : "";
         return switch (finding.outcome()) {
-            case UNKNOWN -> new Entry(input, null, null, List.of(), finding.error(), Messages.unknown(finding));
+            case UNKNOWN ->
+                new Entry(
+                        input,
+                        null,
+                        null,
+                        List.of(),
+                        finding.error(),
+                        Messages.unknown(finding),
+                        finding.replaced(),
+                        "");
             case OVER ->
                 new Entry(
                         input,
@@ -83,7 +105,9 @@ final class CheckReport {
                         finding.size(),
                         finding.breaches(),
                         null,
-                        Messages.over(finding));
+                        Messages.over(finding),
+                        finding.replaced(),
+                        note);
             default ->
                 new Entry(
                         input,
@@ -91,7 +115,9 @@ final class CheckReport {
                         finding.size(),
                         List.of(),
                         null,
-                        "");
+                        "",
+                        finding.replaced(),
+                        note);
         };
     }
 
@@ -128,6 +154,20 @@ final class CheckReport {
             out.printf(
                     "        manifest %s%s%n",
                     size.manifestDigest(), size.indexDigest() == null ? "" : "  index " + size.indexDigest());
+            Replaced replaced = entry.replaced();
+            if (replaced != null && replaced.isCompared()) {
+                out.printf(
+                        "        replaces \"%s\" (%s%s): %s%s (%s)%n",
+                        replaced.image(),
+                        replaced.digest() == null ? "" : replaced.digest() + ", ",
+                        Messages.format(replaced.sizeBytes(), 1),
+                        size.compressedSizeBytes() >= replaced.sizeBytes() ? "+" : "-",
+                        Messages.format(Math.abs(size.compressedSizeBytes() - replaced.sizeBytes()), 1),
+                        signed(Messages.growthPercent(size.compressedSizeBytes(), replaced.sizeBytes())));
+            }
+            if (!entry.note().isEmpty()) {
+                out.printf("        %s%n", entry.note());
+            }
             if (!entry.message().isEmpty()) {
                 out.printf("        %s%n", entry.message());
             }
@@ -143,6 +183,9 @@ final class CheckReport {
             out.printf(
                     "        %-11s %-12d %s%n",
                     Messages.format(size.configSizeBytes(), 1), size.configSizeBytes(), "(config)");
+        }
+        for (String note : notes) {
+            out.printf("note: %s%n", note);
         }
         Map<Status, Long> counts =
                 entries.stream().collect(Collectors.groupingBy(Entry::status, Collectors.counting()));
@@ -201,6 +244,27 @@ final class CheckReport {
                                 })
                                 .toList());
             }
+            Replaced replaced = entry.replaced();
+            if (replaced != null) {
+                Map<String, Object> baseline = new LinkedHashMap<>();
+                baseline.put("image", replaced.image());
+                if (replaced.isCompared()) {
+                    baseline.put("digest", replaced.digest());
+                    baseline.put("sizeBytes", replaced.sizeBytes());
+                    if (size != null) {
+                        baseline.put("growthBytes", size.compressedSizeBytes() - replaced.sizeBytes());
+                        baseline.put(
+                                "growthPercent",
+                                Messages.growthPercent(size.compressedSizeBytes(), replaced.sizeBytes()));
+                    }
+                } else if (replaced.notCompared() != null) {
+                    baseline.put("notCompared", replaced.notCompared());
+                }
+                json.put("baseline", baseline);
+            }
+            if (!entry.note().isEmpty()) {
+                json.put("note", entry.note());
+            }
             if (entry.error() != null) {
                 json.put(
                         "error",
@@ -217,6 +281,9 @@ final class CheckReport {
         }
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("results", results);
+        if (!notes.isEmpty()) {
+            root.put("notes", notes);
+        }
         root.put("exitCode", exitCode());
         return root;
     }
@@ -232,6 +299,21 @@ final class CheckReport {
         if (limits.maxLayers() != null) {
             parts.add("--max-layers " + limits.maxLayers());
         }
+        if (limits.maxGrowth() != null) {
+            List<String> growth = new ArrayList<>();
+            if (limits.maxGrowth().percent() != null) {
+                growth.add(limits.maxGrowth().percentText());
+            }
+            if (limits.maxGrowth().bytes() != null) {
+                growth.add(Messages.format(limits.maxGrowth().bytes(), 1));
+            }
+            parts.add("--max-growth " + String.join(", ", growth));
+        }
         return String.join(", ", parts);
+    }
+
+    /** {@code +40.0%} for a growth, {@code -12.5%} for a shrink. */
+    private static String signed(String percent) {
+        return percent.startsWith("-") || percent.equals("n/a") ? percent : "+" + percent;
     }
 }

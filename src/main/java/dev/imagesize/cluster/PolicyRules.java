@@ -9,6 +9,7 @@ import dev.imagesize.image.ByteSize;
 import dev.imagesize.image.Platform;
 import dev.imagesize.policy.ImageGlob;
 import dev.imagesize.policy.Limits;
+import dev.imagesize.policy.MaxGrowth;
 import dev.imagesize.policy.Rule;
 import dev.imagesize.policy.Selector;
 import io.fabric8.kubernetes.api.model.LabelSelector;
@@ -70,7 +71,11 @@ public final class PolicyRules {
     }
 
     private static Limits limits(SizeLimits limits) {
-        return new Limits(bytes(limits.getMaxImageSize()), bytes(limits.getMaxLayerSize()), limits.getMaxLayers());
+        return new Limits(
+                bytes(limits.getMaxImageSize()),
+                bytes(limits.getMaxLayerSize()),
+                limits.getMaxLayers(),
+                limits.getMaxGrowth() == null ? null : MaxGrowth.parse(limits.getMaxGrowth()));
     }
 
     private static Long bytes(String quantity) {

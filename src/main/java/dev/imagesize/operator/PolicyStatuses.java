@@ -241,6 +241,14 @@ public final class PolicyStatuses {
                 v.setLayers((int) breach.actual());
                 v.setLimitLayers((int) breach.allowed());
             }
+            case MAX_GROWTH -> {
+                v.setLimit(LimitName.MAX_GROWTH);
+                v.setSizeBytes(breach.actual());
+                v.setLimitBytes(breach.allowed());
+                v.setReplacedImage(Messages.bounded(finding.replaced().image(), PersistedText.MAX_LENGTH));
+                v.setReplacedDigest(finding.replaced().digest());
+                v.setReplacedSizeBytes(finding.replaced().sizeBytes());
+            }
         }
         return v;
     }

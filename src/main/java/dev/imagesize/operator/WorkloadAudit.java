@@ -4,9 +4,14 @@ import dev.imagesize.Config;
 import dev.imagesize.Deadline;
 import dev.imagesize.assessment.Assessments;
 import dev.imagesize.assessment.CredentialSource;
+import dev.imagesize.assessment.Previous;
+import dev.imagesize.assessment.SizeHistory;
 import dev.imagesize.cluster.ClusterView;
 import dev.imagesize.cluster.PolicyId;
 import dev.imagesize.cluster.SlimStore;
+import dev.imagesize.image.ImageSize;
+import dev.imagesize.image.Platform;
+import dev.imagesize.policy.Container;
 import dev.imagesize.policy.Finding;
 import dev.imagesize.policy.PlatformScope;
 import dev.imagesize.policy.PolicyEvaluator;
@@ -29,6 +34,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -57,6 +64,10 @@ import org.jboss.logging.Logger;
  * <p>Work follows changes: a workload's own change re-audits it; a namespaced policy's change re-audits its
  * namespace; a namespace's label change re-audits that namespace; a cluster policy's change, and every interval,
  * re-audit everything. One workload that fails is retried with backoff; the others go on.
+ *
+ * <p>Size trends: each audited workload carries the images its containers ran ({@link SizeHistory}, in an annotation
+ * written with the verdict, so a new leader reads it back), which growth limits compare a new image with, and the
+ * current and previous sizes per container are gauges ({@link WorkloadSizeMetrics}) that go with the workload.
  */
 public final class WorkloadAudit implements LeaderTask {
     private static final Logger LOG = Logger.getLogger(WorkloadAudit.class);
@@ -75,6 +86,7 @@ public final class WorkloadAudit implements LeaderTask {
     private final Clock clock;
     private final MeterRegistry meters;
     private final Counter workloadErrors;
+    private final WorkloadSizeMetrics sizes;
 
     /** Read by informer threads while a term starts or ends: a concurrent map. */
     private final Map<WorkloadKind, SharedIndexInformer<HasMetadata>> informers = new ConcurrentHashMap<>();
@@ -124,6 +136,7 @@ public final class WorkloadAudit implements LeaderTask {
         io.micrometer.core.instrument.Gauge.builder("imagesize.audit.pending", this, WorkloadAudit::pending)
                 .description("Workloads and namespaces waiting for the next audit pass (0 when the audit is idle)")
                 .register(meters);
+        this.sizes = new WorkloadSizeMetrics(meters, config.maxSizeSeries());
         this.workloadErrors = Counter.builder("imagesize.audit.workload.errors")
                 .description("Workloads whose audit failed (each is retried with backoff; the others go on)")
                 .register(meters);
@@ -205,6 +218,7 @@ public final class WorkloadAudit implements LeaderTask {
         informers.values().forEach(SharedIndexInformer::stop);
         informers.clear();
         store.clear();
+        sizes.clear();
         dirty.clear();
         failing.clear();
         LOG.info("audit stopped");
@@ -352,7 +366,7 @@ public final class WorkloadAudit implements LeaderTask {
         }
     }
 
-    private record Planned(String key, HasMetadata object, Workload workload, List<Rule> rules) {}
+    private record Planned(String key, HasMetadata object, Workload workload, List<Rule> rules, SizeHistory history) {}
 
     private void audit(List<String> keys) {
         List<Rule> rules = cluster.rules();
@@ -381,6 +395,7 @@ public final class WorkloadAudit implements LeaderTask {
         HasMetadata object = lookup(key);
         if (object == null) {
             store.remove(key);
+            sizes.remove(key);
             failing.remove(key);
             return null;
         }
@@ -395,12 +410,18 @@ public final class WorkloadAudit implements LeaderTask {
                         cluster.namespaceLabels(workload.namespace()));
         if (applicable.isEmpty()) {
             store.remove(key);
+            sizes.remove(key);
             recorder.clear(object);
             observers.forEach(observer -> observer.cleared(object));
             failing.remove(key);
             return null;
         }
-        return new Planned(key, object, workload, applicable);
+        return new Planned(
+                key,
+                object,
+                workload,
+                applicable,
+                SizeHistory.of(object.getMetadata().getAnnotations()));
     }
 
     private void assess(List<Planned> batch, PlatformScope scope) {
@@ -408,7 +429,7 @@ public final class WorkloadAudit implements LeaderTask {
         try {
             results = assessments.assess(
                     batch.stream()
-                            .map(p -> new Assessments.Subject(p.workload(), p.rules()))
+                            .map(p -> new Assessments.Subject(p.workload(), p.rules(), previous(p)))
                             .toList(),
                     scope,
                     credentials,
@@ -435,10 +456,19 @@ public final class WorkloadAudit implements LeaderTask {
                             plan.workload().name(),
                             plan.object().getMetadata().getUid(),
                             assessed.findings()));
+            Map<String, SizeHistory.Measured> measured = measured(assessed.findings());
+            SizeHistory history = plan.history().record(measured.values(), slots(plan.workload()), now);
+            sizes.update(
+                    plan.key(),
+                    plan.workload().kind(),
+                    plan.workload().namespace(),
+                    plan.workload().name(),
+                    trend(measured, history));
+            WorkloadVerdict verdict = WorkloadVerdict.of(assessed.findings()).withHistory(history.text());
             observers.forEach(observer -> observer.assessed(plan.object(), plan.workload(), assessed.findings()));
             writes.add(writers.submit(() -> {
                 try {
-                    recorder.record(plan.object(), WorkloadVerdict.of(assessed.findings()), assessed.findings(), now);
+                    recorder.record(plan.object(), verdict, assessed.findings(), now);
                     failing.remove(plan.key());
                 } catch (RuntimeException e) {
                     failed(plan.key(), e);
@@ -455,6 +485,66 @@ public final class WorkloadAudit implements LeaderTask {
                 return;
             }
         }
+    }
+
+    /** What each container ran before, from the workload's size history: candidates for growth limits. */
+    private static Map<String, List<Previous>> previous(Planned plan) {
+        Map<String, List<Previous>> previous = new HashMap<>();
+        for (Container container : plan.workload().containers()) {
+            List<Previous> candidates = plan.history().candidates(container.slot());
+            if (!candidates.isEmpty()) {
+                previous.put(container.slot(), candidates);
+            }
+        }
+        return previous;
+    }
+
+    /** The container slots of a workload. */
+    private static Set<String> slots(Workload workload) {
+        Set<String> slots = new LinkedHashSet<>();
+        workload.containers().forEach(container -> slots.add(container.slot()));
+        return slots;
+    }
+
+    /**
+     * What was measured of each container in this assessment: its image, the digest it resolved to (an index's, else
+     * the manifest's) and its size on every platform some policy measured.
+     */
+    static Map<String, SizeHistory.Measured> measured(List<Finding> findings) {
+        Map<String, String> images = new LinkedHashMap<>();
+        Map<String, String> digests = new HashMap<>();
+        Map<String, Map<Platform, Long>> bytes = new HashMap<>();
+        for (Finding finding : findings) {
+            ImageSize size = finding.size();
+            if (size == null) {
+                continue;
+            }
+            String slot = finding.container().slot();
+            images.putIfAbsent(slot, finding.container().image());
+            digests.putIfAbsent(slot, size.indexDigest() != null ? size.indexDigest() : size.manifestDigest());
+            bytes.computeIfAbsent(slot, s -> new HashMap<>()).put(size.platform(), size.compressedSizeBytes());
+        }
+        Map<String, SizeHistory.Measured> measured = new LinkedHashMap<>();
+        images.forEach((slot, image) ->
+                measured.put(slot, new SizeHistory.Measured(slot, image, digests.get(slot), bytes.get(slot))));
+        return measured;
+    }
+
+    /** Each measured container's current size, and that of the image it replaced when one is recorded. */
+    private static Map<String, WorkloadSizeMetrics.Sizes> trend(
+            Map<String, SizeHistory.Measured> measured, SizeHistory history) {
+        Map<String, WorkloadSizeMetrics.Sizes> trend = new LinkedHashMap<>();
+        measured.forEach((slot, now) -> trend.put(
+                slot,
+                new WorkloadSizeMetrics.Sizes(
+                        now.sizes().values().stream()
+                                .mapToLong(Long::longValue)
+                                .max()
+                                .orElse(0),
+                        history.replacedBy(slot, now.digest())
+                                .map(SizeHistory.Entry::largestSize)
+                                .orElse(null))));
+        return trend;
     }
 
     /** Remembers a failed workload and when to retry it: the backoff doubles up to the audit interval. */

@@ -1,5 +1,6 @@
 package dev.imagesize.operator;
 
+import dev.imagesize.assessment.SizeHistory;
 import dev.imagesize.policy.Finding;
 import dev.imagesize.policy.Messages;
 import java.time.Instant;
@@ -12,10 +13,13 @@ import java.util.Optional;
 /**
  * The audit's verdict on one workload over every policy that governs it, and the {@code imagesize.dev/*}
  * annotations that carry it. Annotations change only when the verdict does, so writing them causes no watch loop;
- * their text is at most 1 KiB and carries no number that changes between passes.
+ * their text is at most 1 KiB and carries no number that changes between passes. The size history
+ * ({@link SizeHistory#ANNOTATION}) changes only when a container runs a new image, and is bounded on its own.
+ *
+ * @param history the size history's annotation text; empty for none
  */
 public record WorkloadVerdict(
-        String verdict, String largestImage, Long largestImageBytes, int violations, String summary) {
+        String verdict, String largestImage, Long largestImageBytes, int violations, String summary, String history) {
     public static final String PREFIX = "imagesize.dev/";
     public static final String VERDICT = PREFIX + "verdict";
     public static final String LARGEST_IMAGE = PREFIX + "largest-image";
@@ -59,7 +63,13 @@ public record WorkloadVerdict(
                         .orElse(null),
                 largest.map(f -> f.size().compressedSizeBytes()).orElse(null),
                 over.size(),
-                PersistedText.stable(summary));
+                PersistedText.stable(summary),
+                "");
+    }
+
+    /** This verdict with the workload's size history ({@link SizeHistory#text()}). */
+    public WorkloadVerdict withHistory(String historyText) {
+        return new WorkloadVerdict(verdict, largestImage, largestImageBytes, violations, summary, historyText);
     }
 
     /** The annotations for this verdict, stamped with when it was reached. */
@@ -72,6 +82,9 @@ public record WorkloadVerdict(
         }
         if (!summary.isEmpty()) {
             annotations.put(VIOLATIONS, summary);
+        }
+        if (history != null && !history.isEmpty()) {
+            annotations.put(SizeHistory.ANNOTATION, history);
         }
         annotations.put(CHECKED_AT, checkedAt.toString());
         return annotations;

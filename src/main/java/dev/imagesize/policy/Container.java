@@ -9,6 +9,20 @@ package dev.imagesize.policy;
  */
 public record Container(String name, Type type, String image) {
 
+    /**
+     * Which container of a pod spec this is, across versions of the workload: its name ({@code api}), prefixed for
+     * init and ephemeral containers ({@code init:migrate}, {@code ephemeral:debug}). Container names cannot hold a
+     * colon, so the prefixes are unambiguous. An image checked on its own (the CLI) has the empty slot.
+     */
+    public String slot() {
+        String base = name == null ? "" : name;
+        return switch (type) {
+            case CONTAINER -> base;
+            case INIT -> "init:" + base;
+            case EPHEMERAL -> "ephemeral:" + base;
+        };
+    }
+
     /** The pod spec lists: {@code containers}, {@code initContainers}, {@code ephemeralContainers}. */
     public enum Type {
         CONTAINER("container"),

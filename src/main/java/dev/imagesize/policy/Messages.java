@@ -1,11 +1,15 @@
 package dev.imagesize.policy;
 
 import dev.imagesize.image.ImageSize;
+import dev.imagesize.image.Layer;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * The sentences users read in kubectl's output, Events, policy status and the CLI: what is too large, by how much,
@@ -17,6 +21,8 @@ public final class Messages {
     private static final String[] BINARY_UNITS = {"KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
     private static final BigDecimal KIB = BigDecimal.valueOf(1024);
     private static final int MAX_DECIMALS = 3;
+    /** New layers named one by one in a growth message; the rest are counted. */
+    private static final int NEW_LAYERS_NAMED = 3;
 
     /**
      * For an OVER finding, e.g. {@code container "api" image "reg/shop/api:1.4" (sha256:..., linux/amd64) is 812.3
@@ -24,6 +30,10 @@ public final class Messages {
      * (sha256:3f2a...)}.
      */
     public static String over(Finding finding) {
+        Limits.Breach growth = finding.growthBreach().orElse(null);
+        if (growth != null && finding.breaches().size() == 1) {
+            return grown(finding, growth);
+        }
         ImageSize size = finding.size();
         List<String> broken = new ArrayList<>();
         String imageSize = null;
@@ -41,6 +51,7 @@ public final class Messages {
                 }
                 case MAX_LAYERS ->
                     broken.add("with " + breach.actual() + " layers, over the maxLayers of " + breach.allowed());
+                case MAX_GROWTH -> {} // its own sentence, below
             }
         }
         StringBuilder message = new StringBuilder()
@@ -60,14 +71,153 @@ public final class Messages {
                 .append(" (")
                 .append(shortDigest(layer.digest()))
                 .append(")"));
+        if (growth != null) {
+            message.append("; ").append(grown(finding, growth));
+        }
         return message.toString();
     }
 
-    /** For an UNKNOWN finding: why the size is not known and what the policy does about it. */
+    /**
+     * For a growth breach, in the issue's words with both digests: {@code container "api" image "reg/shop/api:1.5"
+     * (sha256:..., linux/amd64) is 410.2 MiB, 128% larger than "reg/shop/api:1.4" (180.0 MiB, sha256:...) it replaces;
+     * the maxGrowth of ImageSizePolicy shop/web-budget is 20%; new layers: 230.2 MiB (sha256:3f2a...)}. The growth is
+     * a percentage, a size, or both ({@code 128% (230.2 MiB)}) as the limit is; the new layers are named when the
+     * layers of the image it replaces are known.
+     */
+    static String grown(Finding finding, Limits.Breach breach) {
+        ImageSize size = finding.size();
+        Replaced replaced = finding.replaced();
+        MaxGrowth limit = finding.limits().maxGrowth();
+        long now = size.compressedSizeBytes();
+        long before = replaced.sizeBytes();
+        long growth = now - before;
+        String growthText;
+        String limitText;
+        if (limit.bytes() == null) {
+            String[] pair = distinctPercent(growth, before, limit.percent());
+            growthText = pair[0];
+            limitText = pair[1];
+        } else if (limit.percent() == null) {
+            String[] pair = distinct(growth, limit.bytes());
+            growthText = pair[0];
+            limitText = pair[1];
+        } else {
+            String[] percent = distinctPercent(growth, before, limit.percent());
+            String[] bytes = distinct(growth, limit.bytes());
+            growthText = percent[0] + " (" + bytes[0] + ")";
+            limitText = percent[1] + " and at most " + bytes[1];
+        }
+        String[] sizes = distinct(now, before);
+        StringBuilder message = new StringBuilder()
+                .append(subject(finding))
+                .append(" (")
+                .append(size.manifestDigest())
+                .append(", ")
+                .append(size.platform())
+                .append(") is ")
+                .append(sizes[0])
+                .append(", ")
+                .append(growthText)
+                .append(" larger than \"")
+                .append(replaced.image())
+                .append("\" (")
+                .append(sizes[1]);
+        if (replaced.digest() != null) {
+            message.append(", ").append(replaced.digest());
+        }
+        message.append(") it replaces; the maxGrowth of ")
+                .append(finding.rule().displayName())
+                .append(" is ")
+                .append(limitText);
+        if (replaced.layers() != null) {
+            message.append(newLayers(size, replaced.layers()));
+        }
+        return message.toString();
+    }
+
+    /** {@code ; new layers: 4.0 MiB (sha256:...), 12 B (sha256:...) and 2 more (1.5 KiB)}, or "" when none. */
+    private static String newLayers(ImageSize size, List<Layer> before) {
+        Set<String> old = before.stream().map(Layer::digest).collect(Collectors.toSet());
+        List<Layer> added = size.layers().stream()
+                .filter(layer -> !old.contains(layer.digest()))
+                .sorted(Comparator.comparingLong(Layer::sizeBytes).reversed())
+                .toList();
+        if (added.isEmpty()) {
+            return "";
+        }
+        List<String> named = added.stream()
+                .limit(NEW_LAYERS_NAMED)
+                .map(layer -> format(layer.sizeBytes(), 1) + " (" + shortDigest(layer.digest()) + ")")
+                .toList();
+        String text = "; new layers: " + String.join(", ", named);
+        if (added.size() > NEW_LAYERS_NAMED) {
+            long rest = added.stream()
+                    .skip(NEW_LAYERS_NAMED)
+                    .mapToLong(Layer::sizeBytes)
+                    .sum();
+            text += " and " + (added.size() - NEW_LAYERS_NAMED) + " more (" + format(rest, 1) + ")";
+        }
+        return text;
+    }
+
+    /**
+     * A growth of {@code growth} bytes over {@code before} as a percentage, next to the limit's percentage, with as many
+     * decimals as it takes (up to three) for a growth over the limit to read larger than it: {@code 20.4%} over
+     * {@code 20%}, never {@code 20%} over {@code 20%}.
+     */
+    static String[] distinctPercent(long growth, long before, BigDecimal limit) {
+        String limitText = limit.stripTrailingZeros().toPlainString() + "%";
+        if (before <= 0) {
+            return new String[] {"infinitely", limitText};
+        }
+        BigDecimal actual = BigDecimal.valueOf(growth)
+                .multiply(BigDecimal.valueOf(100))
+                .divide(BigDecimal.valueOf(before), 12, RoundingMode.HALF_UP);
+        for (int decimals = 0; decimals <= MAX_DECIMALS; decimals++) {
+            BigDecimal shown = actual.setScale(decimals, RoundingMode.HALF_UP);
+            if (shown.compareTo(limit) != 0 || actual.compareTo(limit) == 0) {
+                return new String[] {shown.toPlainString() + "%", limitText};
+            }
+        }
+        return new String[] {actual.setScale(MAX_DECIMALS, RoundingMode.CEILING).toPlainString() + "%", limitText};
+    }
+
+    /** The growth of {@code now} over {@code before} as a percentage with one decimal, for reports: {@code 40.0%}. */
+    public static String growthPercent(long now, long before) {
+        if (before <= 0) {
+            return "n/a";
+        }
+        return BigDecimal.valueOf(now - before)
+                        .multiply(BigDecimal.valueOf(100))
+                        .divide(BigDecimal.valueOf(before), 1, RoundingMode.HALF_UP)
+                        .toPlainString()
+                + "%";
+    }
+
+    /**
+     * For an UNKNOWN finding: why the size is not known and what the policy does about it. When the unknown size is
+     * that of the image the container ran before, it is the growth that is unknown: {@code container "api" image
+     * "reg/api:1.5": growth unknown, the size of "reg/api:1.4" it replaces is unknown (...); ImageSizePolicy
+     * shop/web-budget has onResolveError Warn}.
+     */
     public static String unknown(Finding finding) {
-        return subject(finding) + ": size unknown (" + finding.error().message() + "); "
+        String what = finding.replaced() != null
+                ? "growth unknown, the size of \"" + finding.replaced().image() + "\" it replaces is unknown ("
+                : "size unknown (";
+        return subject(finding) + ": " + what + finding.error().message() + "); "
                 + finding.rule().displayName() + " has onResolveError "
                 + capitalized(finding.rule().onResolveError().name());
+    }
+
+    /**
+     * For a finding whose growth limit could not be checked: {@code container "api" image "reg/api:1.5": the maxGrowth
+     * of ImageSizePolicy shop/web-budget is not checked: "reg/api:1.4" it replaces is not in its registry any more,
+     * and no size of it was recorded (...)}.
+     */
+    public static String notCompared(Finding finding) {
+        return subject(finding) + ": the maxGrowth of " + finding.rule().displayName() + " is not checked: \""
+                + finding.replaced().image() + "\" it replaces "
+                + finding.replaced().notCompared();
     }
 
     /** One broken limit, on its own: {@code maxImageSize: 2.30 MiB over the 2.29 MiB limit}. */
@@ -82,6 +232,10 @@ public final class Messages {
                         + " over the " + pair[1] + " limit";
             }
             case MAX_LAYERS -> "maxLayers: " + breach.actual() + " layers over the limit of " + breach.allowed();
+            case MAX_GROWTH -> {
+                String[] pair = distinct(breach.actual(), breach.allowed());
+                yield "maxGrowth: " + pair[0] + " over the " + pair[1] + " it allows";
+            }
         };
     }
 

@@ -97,11 +97,7 @@ public record Rule(
     public Limits limitsFor(ImageRef image) {
         for (Override override : overrides) {
             if (override.images().stream().anyMatch(glob -> glob.matches(image))) {
-                Limits o = override.limits();
-                return new Limits(
-                        o.maxImageSizeBytes() != null ? o.maxImageSizeBytes() : limits.maxImageSizeBytes(),
-                        o.maxLayerSizeBytes() != null ? o.maxLayerSizeBytes() : limits.maxLayerSizeBytes(),
-                        o.maxLayers() != null ? o.maxLayers() : limits.maxLayers());
+                return limits.overriddenBy(override.limits());
             }
         }
         return limits;

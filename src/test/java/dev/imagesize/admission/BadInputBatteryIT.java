@@ -1000,6 +1000,16 @@ class BadInputBatteryIT {
         refused.put("maxLayerSize 1e19", new String[] {"{maxLayerSize: '1e19'}", "spec.maxLayerSize"});
         refused.put("maxImageSize 9.3E", new String[] {"{maxImageSize: 9.3E}", "spec.maxImageSize"});
         refused.put("maxImageSize 1e4294967296", new String[] {"{maxImageSize: '1e4294967296'}", "spec.maxImageSize"});
+        refused.put("maxGrowth 1e4294967296", new String[] {"{maxGrowth: '1e4294967296'}", "spec.maxGrowth"});
+        refused.put("maxGrowth 20%, 8Ei", new String[] {"{maxGrowth: '20%, 8Ei'}", "spec.maxGrowth"});
+        refused.put(
+                "maxGrowth 65 characters", new String[] {"{maxGrowth: '" + "1".repeat(63) + "Mi'}", "spec.maxGrowth"});
+        refused.put(
+                "maxGrowth in an override, 1001%",
+                new String[] {
+                    "{maxLayers: 1, overrides: [{images: ['ghcr.io/*'], maxGrowth: 1001%}]}",
+                    "spec.overrides[0].maxGrowth"
+                });
         refused.put("512-character glob with 256 stars", new String[] {
             "{maxLayers: 1, exclude: {images: ['" + "*a".repeat(255) + "*']}}", "spec.exclude.images"
         });

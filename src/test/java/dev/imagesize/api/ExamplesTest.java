@@ -36,6 +36,17 @@ class ExamplesTest {
     }
 
     @Test
+    void growthBudget() throws IOException {
+        ImageSizePolicy policy = read("growth-budget.yaml", ImageSizePolicy.class);
+
+        assertThat(policy.getSpec().getMaxGrowth()).isEqualTo("20%, 50Mi");
+        assertThat(dev.imagesize.policy.MaxGrowth.parse(policy.getSpec().getMaxGrowth()))
+                .isEqualTo(new dev.imagesize.policy.MaxGrowth(new java.math.BigDecimal("20"), 50L * 1024 * 1024));
+        assertThat(policy.getSpec().getOverrides().get(0).getMaxGrowth()).isEqualTo("100%");
+        assertThat(policy.getSpec().getOverrides().get(0).getMaxImageSize()).isNull();
+    }
+
+    @Test
     void clusterBaseline() throws IOException {
         ClusterImageSizePolicy policy = read("cluster-baseline.yaml", ClusterImageSizePolicy.class);
 

@@ -32,7 +32,14 @@ class GeneratedCrdTest {
             " (a number with an optional suffix: Ki Mi Gi Ti Pi Ei for powers of 1024, k M G T P"
                     + " E for powers of 1000, or an exponent such as 5e8; below 8Ei; no m, which means milli)";
     static final String TOO_MANY_STARS = "an image glob may contain at most 8 wildcards *";
-    static final String AT_LEAST_ONE_LIMIT = "set at least one limit: maxImageSize, maxLayerSize or maxLayers";
+    static final String AT_LEAST_ONE_LIMIT =
+            "set at least one limit: maxImageSize, maxLayerSize, maxLayers or maxGrowth";
+    static final String BAD_GROWTH = "maxGrowth must be a percentage such as 20%, a size with its unit such as 50Mi,"
+            + " or both separated by a comma such as 20%, 50Mi (units: Ki Mi Gi Ti Pi Ei, k M G T P E or an exponent"
+            + " such as 5e6; no m)";
+    static final String GROWTH_PERCENT = "the percentage in maxGrowth must be from 0% to 1000%";
+    static final String GROWTH_SIZE = "the size in maxGrowth must be more than 0 and below 8Ei (0% allows no growth)";
+    static final String GROWTH_ONE_OF_EACH = "maxGrowth takes at most one percentage and one size";
     static final String BAD_GLOB = "image globs must be non-empty and use only the characters of an image reference"
             + " (letters, digits, . _ - : / @) and the wildcards * and ?, without spaces";
     static final String BAD_SELECTOR =
@@ -98,6 +105,7 @@ class GeneratedCrdTest {
                 .containsOnly(
                         entry("Action", ".spec.action string"),
                         entry("Max-Size", ".spec.maxImageSize string"),
+                        entry("Max-Growth", ".spec.maxGrowth string"),
                         entry("Workloads", ".status.workloads integer"),
                         entry("Violations", ".status.violations integer"),
                         entry("Ready", ".status.conditions[?(@.type==\"Ready\")].status string"),
@@ -120,6 +128,9 @@ class GeneratedCrdTest {
         expected.put("spec.overrides[].images", List.of(BAD_GLOB, TOO_MANY_STARS));
         expected.put("spec.overrides[].maxImageSize", List.of(BAD_IMAGE_SIZE + SIZE_HINT));
         expected.put("spec.overrides[].maxLayerSize", List.of(BAD_LAYER_SIZE + SIZE_HINT));
+        List<String> growth = List.of(BAD_GROWTH, GROWTH_PERCENT, GROWTH_SIZE, GROWTH_ONE_OF_EACH);
+        expected.put("spec.maxGrowth", growth);
+        expected.put("spec.overrides[].maxGrowth", growth);
         expected.put("spec.selector.matchExpressions[]", List.of(BAD_SELECTOR));
         if (kind.cluster()) {
             expected.put("spec.namespaceSelector.matchExpressions[]", List.of(BAD_SELECTOR));
@@ -247,6 +258,9 @@ class GeneratedCrdTest {
         assertThat(override.getRequired()).containsExactly("images");
         assertThat(override.getProperties().get("images").getMinItems()).isEqualTo(1);
         assertThat(override.getProperties().get("maxLayers").getMinimum()).isEqualTo(1.0);
+        assertThat(spec.get("maxGrowth").getType()).isEqualTo("string");
+        assertThat(spec.get("maxGrowth").getMaxLength()).isEqualTo(64);
+        assertThat(override.getProperties()).containsKey("maxGrowth");
         assertThat(spec).containsKey("selector");
         if (kind.cluster()) {
             assertThat(spec).containsKey("namespaceSelector");
@@ -270,6 +284,9 @@ class GeneratedCrdTest {
                         "platform",
                         "sizeBytes",
                         "limitBytes",
+                        "replacedImage",
+                        "replacedDigest",
+                        "replacedSizeBytes",
                         "limit",
                         "policy");
         assertThat(status.get("topViolations")
@@ -279,7 +296,7 @@ class GeneratedCrdTest {
                         .get("limit")
                         .getEnum())
                 .extracting(Object::toString)
-                .containsExactlyInAnyOrder("\"maxImageSize\"", "\"maxLayerSize\"", "\"maxLayers\"");
+                .containsExactlyInAnyOrder("\"maxImageSize\"", "\"maxLayerSize\"", "\"maxLayers\"", "\"maxGrowth\"");
         assertThat(status.get("conditions").getItems().getSchema().getProperties())
                 .containsOnlyKeys("type", "status", "reason", "message", "lastTransitionTime", "observedGeneration");
     }

@@ -54,7 +54,13 @@ class PolicyValidationIT {
     }
 
     @ParameterizedTest
-    @CsvSource({"service-budget.yaml", "cluster-baseline.yaml", "audit-layers.yaml", "demo-budget.yaml"})
+    @CsvSource({
+        "service-budget.yaml",
+        "cluster-baseline.yaml",
+        "audit-layers.yaml",
+        "demo-budget.yaml",
+        "growth-budget.yaml"
+    })
     void examplesApplyAsTheyAre(String example) {
         kubectl("apply", "-n", "default", "-f", example(example)).assertSucceeded();
     }
@@ -68,7 +74,7 @@ class PolicyValidationIT {
                 "unknown-action.yaml | spec.action: Unsupported value: \"Block\": supported values: \"Audit\","
                         + " \"Enforce\", \"Warn\"",
                 "no-limit.yaml       | spec: Invalid value: \"object\": set at least one limit: maxImageSize,"
-                        + " maxLayerSize or maxLayers"
+                        + " maxLayerSize, maxLayers or maxGrowth"
             })
     void invalidExamplesAreRefusedWithAMessageAPersonUnderstands(String example, String message) {
         Result result = kubectl("apply", "-n", "default", "-f", example("invalid/" + example));
@@ -203,6 +209,70 @@ class PolicyValidationIT {
         assertThat(result.output()).contains(message);
     }
 
+    /** What each growth limit means to the API server and to the operator: both accept or both refuse. */
+    static Stream<Arguments> growthLimits() {
+        String form = "spec.maxGrowth: Invalid value: \"string\": " + GeneratedCrdTest.BAD_GROWTH;
+        String percent = "spec.maxGrowth: Invalid value: \"string\": " + GeneratedCrdTest.GROWTH_PERCENT;
+        String size = "spec.maxGrowth: Invalid value: \"string\": " + GeneratedCrdTest.GROWTH_SIZE;
+        String oneOfEach = "spec.maxGrowth: Invalid value: \"string\": " + GeneratedCrdTest.GROWTH_ONE_OF_EACH;
+        String override = "spec.overrides[0].maxGrowth: Invalid value: \"string\": " + GeneratedCrdTest.BAD_GROWTH;
+        return Stream.of(
+                Arguments.of("maxGrowth: 20%", null),
+                Arguments.of("maxGrowth: 0%", null),
+                Arguments.of("maxGrowth: 12.5%", null),
+                Arguments.of("maxGrowth: 1000%", null),
+                Arguments.of("maxGrowth: 50Mi", null),
+                Arguments.of("maxGrowth: '1e6'", null),
+                Arguments.of("maxGrowth: '20%, 50Mi'", null),
+                Arguments.of("maxGrowth: '50Mi,20%'", null),
+                Arguments.of("maxGrowth: '20%  ,  7.9Ei'", null),
+                Arguments.of("maxGrowth: 1000.5%", percent),
+                Arguments.of("maxGrowth: 9999%", percent),
+                Arguments.of("maxGrowth: 0Mi", size),
+                Arguments.of("maxGrowth: 8Ei", size),
+                Arguments.of("maxGrowth: '20%, 8Ei'", size),
+                Arguments.of("maxGrowth: '20%, 30%'", oneOfEach),
+                Arguments.of("maxGrowth: '1Mi, 2Mi'", oneOfEach),
+                Arguments.of("maxGrowth: '20'", form),
+                Arguments.of("maxGrowth: 20 %", form),
+                Arguments.of("maxGrowth: -5%", form),
+                Arguments.of("maxGrowth: 100m", form),
+                Arguments.of("maxGrowth: '20%, 1Mi, 2%'", form),
+                Arguments.of("maxGrowth: ' 20%'", form),
+                Arguments.of("maxGrowth: 1e4294967296", form),
+                Arguments.of("maxGrowth: 20", "spec.maxGrowth: Invalid value: \"integer\""),
+                Arguments.of("maxLayers: 10, overrides: [{images: ['ghcr.io/*'], maxGrowth: lots}]", override));
+    }
+
+    /** Values with a comma are quoted: in the flow mapping the test writes, a bare comma ends the value. */
+    @ParameterizedTest
+    @MethodSource("growthLimits")
+    void growthLimitsMeanTheSameToTheApiServerAndTheOperator(String spec, String refusal) {
+        String policy = "apiVersion: imagesize.dev/v1alpha1\nkind: ImageSizePolicy\nmetadata:\n  name: growth\n"
+                + "spec: {" + spec + "}\n";
+
+        Result result = kubectlWithInput(policy, "apply", "--dry-run=server", "-n", "default", "-f", "-");
+
+        if (refusal == null) {
+            assertThat(result.exitCode()).as(result.output()).isZero();
+        } else {
+            assertThat(result.exitCode()).as(result.output()).isNotZero();
+            assertThat(result.output()).contains("is invalid", refusal);
+        }
+        String value = spec.startsWith("maxGrowth: ") ? spec.substring("maxGrowth: ".length()) : null;
+        if (value != null && !value.equals("20")) {
+            String unquoted = value.startsWith("'") ? value.substring(1, value.length() - 1) : value;
+            boolean operatorAccepts;
+            try {
+                dev.imagesize.policy.MaxGrowth.parse(unquoted);
+                operatorAccepts = true;
+            } catch (IllegalArgumentException e) {
+                operatorAccepts = false;
+            }
+            assertThat(operatorAccepts).as("MaxGrowth.parse(\"%s\")", unquoted).isEqualTo(refusal == null);
+        }
+    }
+
     @Test
     void theClusterPolicyHasTheSameRulesPlusANamespaceSelector() {
         String policy = "apiVersion: imagesize.dev/v1alpha1\nkind: ClusterImageSizePolicy\nmetadata:\n  name: refused\n"
@@ -227,18 +297,32 @@ class PolicyValidationIT {
 
     @Test
     void getShowsThePrinterColumnsAndTheCategoryListsBothKinds() {
-        kubectl("apply", "-n", "default", "-f", example("service-budget.yaml"), "-f", example("audit-layers.yaml"))
+        kubectl(
+                        "apply",
+                        "-n",
+                        "default",
+                        "-f",
+                        example("service-budget.yaml"),
+                        "-f",
+                        example("audit-layers.yaml"),
+                        "-f",
+                        example("growth-budget.yaml"))
                 .assertSucceeded();
 
         Result isp = kubectl("get", "isp", "-n", "default");
         isp.assertSucceeded();
         assertThat(isp.output().lines().findFirst().orElseThrow().split("\\s+"))
-                .containsExactlyInAnyOrder("NAME", "ACTION", "MAX-SIZE", "WORKLOADS", "VIOLATIONS", "READY", "AGE");
+                .containsExactlyInAnyOrder(
+                        "NAME", "ACTION", "MAX-SIZE", "MAX-GROWTH", "WORKLOADS", "VIOLATIONS", "READY", "AGE");
         // fabric8 orders the columns by JSON path (fabric8io/kubernetes-client#7454), so only their presence counts.
         assertThat(row(isp.output(), "service-budget"))
                 .containsEntry("ACTION", "Enforce")
                 .containsEntry("MAX-SIZE", "100Mi")
+                .containsEntry("MAX-GROWTH", "")
                 .containsEntry("READY", "");
+        assertThat(row(isp.output(), "web-growth"))
+                .containsEntry("MAX-SIZE", "500Mi")
+                .containsEntry("MAX-GROWTH", "20%, 50Mi");
 
         Result all = kubectl("get", "imagesize", "-A");
         all.assertSucceeded();
@@ -259,6 +343,12 @@ class PolicyValidationIT {
         }
         explain.assertSucceeded();
         assertThat(explain.output()).contains("compressed size", "200Mi");
+
+        Result growth = kubectl("explain", "imagesizepolicy.spec.maxGrowth");
+        growth.assertSucceeded();
+        assertThat(growth.output().replaceAll("\\s+", " ")) // kubectl wraps the description
+                .contains("percentage of the previous size", "20%, 50Mi", "either breach counts", "onResolveError");
+        kubectl("explain", "isp.spec.overrides.maxGrowth").assertSucceeded();
 
         Result cluster = kubectl("explain", "cisp.spec.namespaceSelector.matchExpressions.operator");
         cluster.assertSucceeded();

@@ -176,4 +176,82 @@ class CheckCommandIT {
         assertThat(denied.exitCode()).isEqualTo(2);
         assertThat(denied.stdout()).contains("UNAUTHORIZED").doesNotContain(tls.password());
     }
+
+    @Test
+    void aBaselineImageOrAnEarlierJsonReportIsWhatMaxGrowthComparesWith() throws Exception {
+        Pushed before = TestImages.push(plain, "cli/growth", "1.0", Format.OCI, 1_000_000);
+        Pushed after = TestImages.push(plain, "cli/growth", "1.1", Format.OCI, 1_000_000, 400_000);
+        String insecure = plain.hostPort();
+
+        Run over = imagesize(
+                after.reference(),
+                "--baseline",
+                before.reference(),
+                "--max-growth",
+                "20%",
+                "--insecure-registry",
+                insecure);
+        assertThat(over.exitCode()).as(over.stderr()).isEqualTo(1);
+        String sentence = "image \"" + after.reference() + "\" (" + after.digest() + ", linux/amd64) is 1.3 MiB, 40%"
+                + " larger than \"" + before.reference() + "\" (976.7 KiB, " + before.digest() + ") it replaces; the"
+                + " maxGrowth of imagesize check --max-growth 20% is 20%; new layers: ";
+        assertThat(over.stdout()).contains("OVER").contains(sentence).contains("1 over");
+
+        Run within = imagesize(
+                after.reference(),
+                "--baseline",
+                before.reference(),
+                "--max-growth",
+                "50%",
+                "--insecure-registry",
+                insecure);
+        assertThat(within.exitCode()).as(within.stdout() + within.stderr()).isZero();
+
+        // the previous pipeline run's -o json is the baseline: the same verdict and sentence
+        Run earlier = imagesize(before.reference(), "--max", "1Gi", "-o", "json", "--insecure-registry", insecure);
+        assertThat(earlier.exitCode()).as(earlier.stderr()).isZero();
+        Path report = Files.createTempFile("imagesize-previous-run", ".json");
+        Files.writeString(report, earlier.stdout());
+        Run fromFile = imagesize(
+                after.reference(),
+                "--baseline-file",
+                report.toString(),
+                "--max-growth",
+                "20%",
+                "--insecure-registry",
+                insecure);
+        assertThat(fromFile.exitCode()).as(fromFile.stderr()).isEqualTo(1);
+        assertThat(fromFile.stdout()).contains(sentence);
+        Files.delete(report);
+    }
+
+    @Test
+    void growthOptionsUsedWronglyExitTwoSayingWhatIsMissing() throws Exception {
+        Run noBaseline = imagesize(small.reference(), "--max-growth", "20%");
+        assertThat(noBaseline.exitCode()).isEqualTo(2);
+        assertThat(noBaseline.stderr()).contains("give --baseline IMAGE or --baseline-file FILE");
+
+        Run noGrowth = imagesize(small.reference(), "--max", "1Mi", "--baseline", large.reference());
+        assertThat(noGrowth.exitCode()).isEqualTo(2);
+        assertThat(noGrowth.stderr()).contains("give --max-growth too");
+
+        Run noUnit = imagesize(small.reference(), "--max-growth", "20", "--baseline", large.reference());
+        assertThat(noUnit.exitCode()).isEqualTo(2);
+        assertThat(noUnit.stderr()).contains("has no unit: write 20% for a percentage");
+
+        Run missingFile =
+                imagesize(small.reference(), "--max-growth", "20%", "--baseline-file", "/nonexistent/run.json");
+        assertThat(missingFile.exitCode()).isEqualTo(2);
+        assertThat(missingFile.stderr())
+                .contains("/nonexistent/run.json")
+                .doesNotContain("Exception")
+                .doesNotContain("\tat ");
+
+        Path notJson = Files.createTempFile("imagesize-not-json", ".json");
+        Files.writeString(notJson, "this is not a report");
+        Run garbage = imagesize(small.reference(), "--max-growth", "20%", "--baseline-file", notJson.toString());
+        assertThat(garbage.exitCode()).isEqualTo(2);
+        assertThat(garbage.stderr()).contains(notJson.toString()).doesNotContain("\tat ");
+        Files.delete(notJson);
+    }
 }

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.imagesize.Deadline;
+import dev.imagesize.assessment.Assessments;
+import dev.imagesize.assessment.CredentialSource;
 import dev.imagesize.image.ImageRef;
 import dev.imagesize.image.ImageSize;
 import dev.imagesize.image.Platform;
@@ -12,8 +14,15 @@ import dev.imagesize.image.PlatformSelection;
 import dev.imagesize.image.ResolveError;
 import dev.imagesize.image.ResolveError.Kind;
 import dev.imagesize.image.ResolveResult;
+import dev.imagesize.policy.Container;
+import dev.imagesize.policy.Finding;
+import dev.imagesize.policy.Limits;
+import dev.imagesize.policy.PlatformScope;
+import dev.imagesize.policy.Rule;
+import dev.imagesize.policy.Selector;
 import dev.imagesize.registry.ImageSizeResolver.Lookup;
 import dev.imagesize.registry.ImageSizeResolver.Priority;
+import dev.imagesize.workload.Workload;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -330,6 +339,50 @@ class ImageSizeResolverTest {
 
         advance(Duration.ofHours(2)); // past stale-if-error
         assertThat(failed(resolve("reg.local/app:1.0")).kind()).isEqualTo(Kind.UNREACHABLE);
+    }
+
+    @Test
+    void anAssessmentNamesTheStaleSizeItDecidedOn() {
+        registry.answersHead = true;
+        registry.image("1.0", DIGEST_A, AMD64, 1_000, 10_000);
+        resolve("reg.local/app:1.0");
+        registry.failures.put("1.0", new ResolveError(Kind.UNREACHABLE, "registry reg.local is unreachable"));
+        advance(Duration.ofMinutes(12));
+        Rule rule = new Rule(
+                Rule.NAMESPACED_KIND,
+                "shop",
+                "budget",
+                Rule.Action.ENFORCE,
+                Selector.EVERYTHING,
+                Selector.EVERYTHING,
+                new Limits(1_000L, null, null),
+                List.of(),
+                List.of(),
+                List.of(AMD64),
+                Rule.OnResolveError.DENY);
+        Workload workload = new Workload(
+                "Deployment",
+                "shop",
+                "web",
+                Map.of(),
+                List.of(new Container("app", Container.Type.CONTAINER, "reg.local/app:1.0")),
+                List.of(),
+                null);
+
+        Assessments.Assessed assessed = new Assessments(resolver, 10)
+                .assess(
+                        List.of(new Assessments.Subject(workload, List.of(rule))),
+                        PlatformScope.cluster(List.of()),
+                        CredentialSource.ANONYMOUS,
+                        Deadline.in(WAIT),
+                        Priority.ADMISSION)
+                .get(0);
+
+        assertThat(assessed.findings()).singleElement().satisfies(finding -> assertThat(finding.outcome())
+                .isEqualTo(Finding.Outcome.OVER));
+        assertThat(assessed.notes())
+                .containsExactly("image \"reg.local/app:1.0\": stale: digest last confirmed 12m ago"
+                        + " (registry reg.local is unreachable)");
     }
 
     @Test

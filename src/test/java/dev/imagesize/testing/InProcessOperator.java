@@ -47,6 +47,11 @@ public final class InProcessOperator implements AutoCloseable {
             return 4;
         }
 
+        @Override
+        public int maxSizeSeries() {
+            return 10_000;
+        }
+
         public static Audit fast() {
             return new Audit(Duration.ofMinutes(10), Duration.ofSeconds(5), 500, Duration.ofSeconds(1), Duration.ZERO);
         }

@@ -15,6 +15,7 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @Categories(ApiGroup.CATEGORY)
 @AdditionalPrinterColumn(name = "Action", jsonPath = ".spec.action", type = Type.STRING)
 @AdditionalPrinterColumn(name = "Max-Size", jsonPath = ".spec.maxImageSize", type = Type.STRING)
+@AdditionalPrinterColumn(name = "Max-Growth", jsonPath = ".spec.maxGrowth", type = Type.STRING)
 @AdditionalPrinterColumn(name = "Workloads", jsonPath = ".status.workloads", type = Type.INTEGER)
 @AdditionalPrinterColumn(name = "Violations", jsonPath = ".status.violations", type = Type.INTEGER)
 @AdditionalPrinterColumn(name = "Ready", jsonPath = ApiGroup.READY_JSON_PATH, type = Type.STRING)

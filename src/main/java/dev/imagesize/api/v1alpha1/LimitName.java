@@ -9,5 +9,7 @@ public enum LimitName {
     @JsonProperty("maxLayerSize")
     MAX_LAYER_SIZE,
     @JsonProperty("maxLayers")
-    MAX_LAYERS
+    MAX_LAYERS,
+    @JsonProperty("maxGrowth")
+    MAX_GROWTH
 }

@@ -7,11 +7,11 @@ import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 
-/** The three limits a policy, and each of its overrides, can set; an unset limit is not checked. */
+/** The limits a policy, and each of its overrides, can set; an unset limit is not checked. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @ValidationRule(
-        value = "has(self.maxImageSize) || has(self.maxLayerSize) || has(self.maxLayers)",
-        message = "set at least one limit: maxImageSize, maxLayerSize or maxLayers")
+        value = "has(self.maxImageSize) || has(self.maxLayerSize) || has(self.maxLayers) || has(self.maxGrowth)",
+        message = "set at least one limit: maxImageSize, maxLayerSize, maxLayers or maxGrowth")
 public abstract class SizeLimits {
 
     /** Longest quantity string accepted; bounds the cost of the CEL rules for the API server. */
@@ -26,8 +26,7 @@ public abstract class SizeLimits {
      * wraps longer exponents around, and needs time and memory for large ones). The operator's ByteSize reads the
      * same grammar.
      */
-    private static final String SIZE_PATTERN =
-            "'^[+]?([0-9]+[.]?[0-9]*|[.][0-9]+)([KMGTPE]i|[kMGTPE]|[eE][+-]?[0-9]{1,3})?$'";
+    private static final String SIZE_PATTERN = "'^" + GrowthRules.QUANTITY + "$'";
 
     /**
      * A size the operator can use: the grammar above, more than zero, and less than 2^63-1 bytes (the largest
@@ -69,6 +68,26 @@ public abstract class SizeLimits {
     @Max(MAX_LAYERS)
     private Integer maxLayers;
 
+    @JsonPropertyDescription(GrowthRules.DESCRIPTION)
+    @Size(max = MAX_QUANTITY_LENGTH)
+    @ValidationRule(
+            value = GrowthRules.FORM_RULE,
+            message = GrowthRules.FORM_MESSAGE,
+            messageExpression = "'" + GrowthRules.FORM_MESSAGE + "; not valid: \"' + self + '\"'")
+    @ValidationRule(
+            value = GrowthRules.PERCENT_RULE,
+            message = GrowthRules.PERCENT_MESSAGE,
+            messageExpression = "'" + GrowthRules.PERCENT_MESSAGE + "; not valid: \"' + self + '\"'")
+    @ValidationRule(
+            value = GrowthRules.SIZE_RULE,
+            message = GrowthRules.SIZE_MESSAGE,
+            messageExpression = "'" + GrowthRules.SIZE_MESSAGE + "; not valid: \"' + self + '\"'")
+    @ValidationRule(
+            value = GrowthRules.ONE_OF_EACH_RULE,
+            message = GrowthRules.ONE_OF_EACH_MESSAGE,
+            messageExpression = "'" + GrowthRules.ONE_OF_EACH_MESSAGE + "; not valid: \"' + self + '\"'")
+    private String maxGrowth;
+
     public String getMaxImageSize() {
         return maxImageSize;
     }
@@ -91,5 +110,13 @@ public abstract class SizeLimits {
 
     public void setMaxLayers(Integer maxLayers) {
         this.maxLayers = maxLayers;
+    }
+
+    public String getMaxGrowth() {
+        return maxGrowth;
+    }
+
+    public void setMaxGrowth(String maxGrowth) {
+        this.maxGrowth = maxGrowth;
     }
 }

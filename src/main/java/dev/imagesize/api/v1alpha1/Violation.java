@@ -37,7 +37,8 @@ public class Violation {
     @Max(IntegerBounds.LONG)
     private Long sizeBytes;
 
-    @JsonPropertyDescription("The limit that was exceeded, in bytes; unset for maxLayers.")
+    @JsonPropertyDescription("The limit that was exceeded, in bytes; unset for maxLayers. For maxGrowth, the largest"
+            + " size the growth limit allowed over the image it replaces.")
     @Min(0)
     @Max(IntegerBounds.LONG)
     private Long limitBytes;
@@ -52,7 +53,19 @@ public class Violation {
     @Max(IntegerBounds.INT)
     private Integer limitLayers;
 
-    @JsonPropertyDescription("Which limit was broken: maxImageSize, maxLayerSize or maxLayers.")
+    @JsonPropertyDescription("For maxGrowth: the image the container ran before, as written.")
+    private String replacedImage;
+
+    @JsonPropertyDescription("For maxGrowth: the digest of the image the container ran before, as compared.")
+    private String replacedDigest;
+
+    @JsonPropertyDescription("For maxGrowth: the compressed size of the image the container ran before, for the same"
+            + " platform, in bytes.")
+    @Min(0)
+    @Max(IntegerBounds.LONG)
+    private Long replacedSizeBytes;
+
+    @JsonPropertyDescription("Which limit was broken: maxImageSize, maxLayerSize, maxLayers or maxGrowth.")
     private LimitName limit;
 
     @JsonPropertyDescription("The policy whose limit was broken: namespace/name of an ImageSizePolicy, or the name"
@@ -147,6 +160,30 @@ public class Violation {
         this.limitLayers = limitLayers;
     }
 
+    public String getReplacedImage() {
+        return replacedImage;
+    }
+
+    public void setReplacedImage(String replacedImage) {
+        this.replacedImage = replacedImage;
+    }
+
+    public String getReplacedDigest() {
+        return replacedDigest;
+    }
+
+    public void setReplacedDigest(String replacedDigest) {
+        this.replacedDigest = replacedDigest;
+    }
+
+    public Long getReplacedSizeBytes() {
+        return replacedSizeBytes;
+    }
+
+    public void setReplacedSizeBytes(Long replacedSizeBytes) {
+        this.replacedSizeBytes = replacedSizeBytes;
+    }
+
     public LimitName getLimit() {
         return limit;
     }
@@ -177,6 +214,9 @@ public class Violation {
                 && Objects.equals(limitBytes, v.limitBytes)
                 && Objects.equals(layers, v.layers)
                 && Objects.equals(limitLayers, v.limitLayers)
+                && Objects.equals(replacedImage, v.replacedImage)
+                && Objects.equals(replacedDigest, v.replacedDigest)
+                && Objects.equals(replacedSizeBytes, v.replacedSizeBytes)
                 && limit == v.limit
                 && Objects.equals(policy, v.policy);
     }
@@ -195,6 +235,9 @@ public class Violation {
                 limitBytes,
                 layers,
                 limitLayers,
+                replacedImage,
+                replacedDigest,
+                replacedSizeBytes,
                 limit,
                 policy);
     }
