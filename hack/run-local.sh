@@ -4,7 +4,7 @@
 # in the foreground against them. Every port is picked free. When the operator exits (Ctrl-C, a crash, or this script
 # being stopped) everything the script started is stopped too. State lives in ${RUN_DIR:-/tmp/image-size-operator-local}.
 # The operator runs with the JVM options of the chart: a heap that follows the memory limit (OPERATOR_MEMORY, 512m by
-# default, as the chart's container limit) and an exit on OutOfMemoryError.
+# default, as the chart's container limit), the serial collector, two malloc arenas and an exit on OutOfMemoryError.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -155,7 +155,8 @@ cat <<MSG
 
 MSG
 # shellcheck disable=SC2086 # JAVA_OPTS is a list of options
-java -XX:MaxRAM="${OPERATOR_MEMORY:-512m}" -XX:MaxRAMPercentage=70 -XX:+ExitOnOutOfMemoryError ${JAVA_OPTS:-} \
+MALLOC_ARENA_MAX=2 java -XX:MaxRAM="${OPERATOR_MEMORY:-512m}" -XX:MaxRAMPercentage=70 -XX:+UseSerialGC \
+  -XX:+ExitOnOutOfMemoryError ${JAVA_OPTS:-} \
   -Dquarkus.http.host=127.0.0.1 -Dquarkus.http.port="$HTTP_PORT" \
   -Dimagesize.webhook.host=127.0.0.1 -Dimagesize.webhook.port="$WEBHOOK_PORT" \
   -Dimagesize.webhook.tls.mode=self-managed -Dimagesize.webhook.tls.secret-namespace=image-size-operator \

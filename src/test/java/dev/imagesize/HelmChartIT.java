@@ -227,7 +227,8 @@ class HelmChartIT {
         List<JsonNode> defaults = template();
         JsonNode container = operatorContainer(defaults);
         assertThat(env(container, "JAVA_TOOL_OPTIONS"))
-                .isEqualTo("-XX:MaxRAMPercentage=70 -XX:+ExitOnOutOfMemoryError");
+                .isEqualTo("-XX:MaxRAMPercentage=70 -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError");
+        assertThat(env(container, "MALLOC_ARENA_MAX")).isEqualTo("2");
         assertThat(env(container, "IMAGESIZE_WEBHOOK_DEADLINE")).isEqualTo("2500ms");
         assertThat(container.at("/livenessProbe/timeoutSeconds").asInt()).isEqualTo(5);
         JsonNode pod = one(defaults, "Deployment").at("/spec/template/spec");
@@ -240,10 +241,14 @@ class HelmChartIT {
                 template("--set", "webhook.failurePolicy=Fail", "--set", "priorityClassName=platform"), "Deployment");
         assertThat(chosen.at("/spec/template/spec/priorityClassName").asText()).isEqualTo("platform");
 
-        JsonNode tuned = operatorContainer(
-                template("--set", "jvm.maxRAMPercentage=50", "--set", "jvm.extraOptions=-XX:+UseSerialGC"));
+        JsonNode tuned = operatorContainer(template(
+                "--set", "jvm.maxRAMPercentage=50",
+                "--set", "jvm.garbageCollector=G1",
+                "--set", "jvm.mallocArenaMax=4",
+                "--set", "jvm.extraOptions=-XX:TieredStopAtLevel=1"));
         assertThat(env(tuned, "JAVA_TOOL_OPTIONS"))
-                .isEqualTo("-XX:MaxRAMPercentage=50 -XX:+ExitOnOutOfMemoryError -XX:+UseSerialGC");
+                .isEqualTo("-XX:MaxRAMPercentage=50 -XX:+UseG1GC -XX:+ExitOnOutOfMemoryError -XX:TieredStopAtLevel=1");
+        assertThat(env(tuned, "MALLOC_ARENA_MAX")).isEqualTo("4");
     }
 
     @Test

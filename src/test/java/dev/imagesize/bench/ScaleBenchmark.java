@@ -40,7 +40,7 @@ class ScaleBenchmark {
     private static final int NODES = (int) (500 * FACTOR);
     /** What the chart gives the JVM in its default 512Mi container. */
     static final List<String> CHART_JVM =
-            List.of("-XX:MaxRAM=512m", "-XX:MaxRAMPercentage=70", "-XX:+ExitOnOutOfMemoryError");
+            List.of("-XX:MaxRAM=512m", "-XX:MaxRAMPercentage=70", "-XX:+UseSerialGC", "-XX:+ExitOnOutOfMemoryError");
 
     @Test
     void auditAtScale() throws Exception {
@@ -74,7 +74,11 @@ class ScaleBenchmark {
                 "imagesize.audit.interval",
                 "30m");
         OperatorProcess operator = OperatorProcess.start(
-                cluster, properties, Map.of("POD_NAME", "scale-" + run), cluster.kubeconfig(), CHART_JVM);
+                cluster,
+                properties,
+                Map.of("POD_NAME", "scale-" + run, "MALLOC_ARENA_MAX", "2"),
+                cluster.kubeconfig(),
+                CHART_JVM);
         try {
             long start = System.nanoTime();
             parallel(NAMESPACES, i -> client.namespaces()

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# CLI start-up against skopeo, in one run: `imagesize check` of one small image in a local Distribution registry
+# (started here on a free loopback port, stopped at the end) next to `skopeo inspect --raw` of the same image, each
+# RUNS times (default 5), interleaved; prints the medians of wall time, CPU time and peak RSS as a Markdown table.
+# Rows: the jar run plainly (`java -jar`), bin/imagesize without its class-data-sharing archive, bin/imagesize.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+RUNS="${RUNS:-5}"
+hack/test-env.sh registry
+[[ -f target/quarkus-app/quarkus-run.jar ]] || ./mvnw -B -q package -DskipTests
+dir="$(mktemp -d)"
+port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+cat > "$dir/config.yml" <<YML
+version: 0.1
+log: {level: warn}
+storage: {filesystem: {rootdirectory: $dir/data}}
+http: {addr: "127.0.0.1:$port"}
+YML
+docker-registry serve "$dir/config.yml" > "$dir/registry.log" 2>&1 &
+registry=$!
+trap 'kill $registry 2>/dev/null || true; wait $registry 2>/dev/null || true; rm -rf "$dir"' EXIT
+for _ in $(seq 1 50); do curl -fsS "http://127.0.0.1:$port/v2/" >/dev/null 2>&1 && break; sleep 0.2; done
+(cd "$dir" && head -c 200000 /dev/urandom > layer.bin && umoci init --layout oci >/dev/null &&
+  umoci new --image oci:one >/dev/null && umoci insert --image oci:one layer.bin /data/layer.bin >/dev/null)
+skopeo copy --quiet --dest-tls-verify=false "oci:$dir/oci:one" "docker://127.0.0.1:$port/demo/one:1.0"
+
+image="127.0.0.1:$port/demo/one:1.0"
+check=(check "$image" --max 10Mi --insecure-registry "127.0.0.1:$port")
+bin/imagesize "${check[@]}" > /dev/null # writes the archive if this jar has none yet
+names=("skopeo inspect --raw" "java -jar quarkus-run.jar check" "bin/imagesize check, IMAGESIZE_CDS=off" "bin/imagesize check")
+run() { # run INDEX
+  case $1 in
+    0) skopeo inspect --raw --tls-verify=false "docker://$image" ;;
+    1) java -jar target/quarkus-app/quarkus-run.jar "${check[@]}" ;;
+    2) IMAGESIZE_CDS=off bin/imagesize "${check[@]}" ;;
+    3) bin/imagesize "${check[@]}" ;;
+  esac
+}
+for _ in $(seq 1 "$RUNS"); do
+  for i in 0 1 2 3; do
+    /usr/bin/time -f "$i	%e	%U	%S	%M" -a -o "$dir/times.tsv" bash -c "$(declare -p image check); $(declare -f run); run $i" > /dev/null
+  done
+done
+python3 - "$dir/times.tsv" "${names[@]}" "$(cut -d' ' -f1-3 /proc/loadavg)" <<'PY'
+import collections, statistics, sys
+path, *names, load = sys.argv[1:]
+rows = collections.defaultdict(list)
+for line in open(path):
+    i, wall, user, system, rss = line.split("\t")
+    rows[int(i)].append((float(wall), float(user) + float(system), int(rss) / 1024))
+print(f"Median of {len(rows[0])} runs each, interleaved; load average {load}.\n")
+print("| command | wall s | CPU s | peak RSS MiB |")
+print("|---|---|---|---|")
+for i, name in enumerate(names):
+    v = rows[i]
+    print(f"| {name} | {statistics.median(x[0] for x in v):.2f} | {statistics.median(x[1] for x in v):.2f} | "
+          f"{statistics.median(x[2] for x in v):.0f} |")
+PY
