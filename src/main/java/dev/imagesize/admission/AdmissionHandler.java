@@ -251,6 +251,7 @@ public final class AdmissionHandler {
         List<String> denials = new ArrayList<>(failingClosed);
         List<String> warnings = new ArrayList<>();
         Set<String> notCompared = new LinkedHashSet<>(); // once per policy and container, not per platform
+        Set<String> notChecked = new LinkedHashSet<>(); // content limits waiting for the image's analysis
         boolean unknown = false;
         for (Finding finding : assessed.findings()) {
             Rule.Action policyAction = finding.rule().action();
@@ -260,8 +261,9 @@ public final class AdmissionHandler {
             if (finding.growthNotCompared()) {
                 notCompared.add(Messages.notCompared(finding));
             }
-            if (finding.outcome() == Finding.Outcome.WITHIN) {
-                content.queueUnchecked(finding, assessed.subject().workload(), dryRun);
+            if (finding.outcome() == Finding.Outcome.WITHIN
+                    && content.queueUnchecked(finding, assessed.subject().workload(), dryRun)) {
+                notChecked.add(Messages.contentNotChecked(finding));
             }
             if (finding.outcome() == Finding.Outcome.OVER) {
                 List<String> notes =
@@ -283,6 +285,7 @@ public final class AdmissionHandler {
             }
         }
         warnings.addAll(notCompared); // a growth limit that could not be checked is said, not silently passed
+        warnings.addAll(notChecked); // so is a content limit
         if (unknown || !denials.isEmpty() || !warnings.isEmpty()) {
             warnings.addAll(assessed.notes()); // credentials that could not be used may explain the answer
         }

@@ -22,8 +22,11 @@ public interface AdmissionContent {
     List<String> notesFor(Finding finding, Workload workload, boolean dryRun);
 
     /**
-     * Queues the analysis of an admitted image whose policy has limits on the content analysis that could not be
-     * checked because it is not known yet, so the audit and the next admission can check them (not for dry runs).
+     * Whether {@code finding}'s limits on the content analysis could not be checked because the image's analysis is
+     * not complete; an image not seen before is then queued, so the audit and the next admission can check them (not
+     * for dry runs).
      */
-    default void queueUnchecked(Finding finding, Workload workload, boolean dryRun) {}
+    default boolean queueUnchecked(Finding finding, Workload workload, boolean dryRun) {
+        return false;
+    }
 }

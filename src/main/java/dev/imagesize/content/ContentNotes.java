@@ -45,15 +45,17 @@ public final class ContentNotes implements AdmissionContent {
     }
 
     @Override
-    public void queueUnchecked(Finding finding, Workload workload, boolean dryRun) {
-        if (dryRun
-                || finding.size() == null
+    public boolean queueUnchecked(Finding finding, Workload workload, boolean dryRun) {
+        if (finding.size() == null
                 || finding.limits() == null
-                || !finding.limits().hasContentLimits()
-                || index.byDigest(finding.size().manifestDigest()).isPresent()) {
-            return;
+                || !finding.limits().hasContentLimits()) {
+            return false;
         }
-        remember(finding, workload);
+        Optional<KnownAnalysis> known = index.byDigest(finding.size().manifestDigest());
+        if (known.isEmpty() && !dryRun) {
+            remember(finding, workload);
+        }
+        return known.isEmpty() || !known.get().complete();
     }
 
     private void remember(Finding finding, Workload workload) {

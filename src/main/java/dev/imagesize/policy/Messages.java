@@ -232,6 +232,31 @@ public final class Messages {
                 + finding.replaced().notCompared();
     }
 
+    /**
+     * For an admitted image whose content limits wait for its analysis, e.g. {@code container "api" image "reg/api:1"
+     * (sha256:..., linux/amd64): the minEfficiency and maxWastedBytes of ImageSizePolicy shop/lean are not checked yet:
+     * the image's content is not analysed; the audit checks them once it is}.
+     */
+    public static String contentNotChecked(Finding finding) {
+        Limits limits = finding.limits();
+        List<String> names = new ArrayList<>();
+        if (limits.maxUncompressedSizeBytes() != null) {
+            names.add("maxUncompressedSize");
+        }
+        if (limits.minEfficiency() != null) {
+            names.add("minEfficiency");
+        }
+        if (limits.maxWastedBytes() != null) {
+            names.add("maxWastedBytes");
+        }
+        return subject(finding) + " (" + finding.size().manifestDigest() + ", "
+                + finding.size().platform() + "): the "
+                + String.join(" and ", names) + " of " + finding.rule().displayName()
+                + " " + (names.size() == 1 ? "is" : "are")
+                + " not checked yet: the image's content is not analysed; the audit checks "
+                + (names.size() == 1 ? "it" : "them") + " once it is";
+    }
+
     /** One broken limit, on its own: {@code maxImageSize: 2.30 MiB over the 2.29 MiB limit}. */
     public static String breach(Limits.Breach breach) {
         return switch (breach.limit()) {

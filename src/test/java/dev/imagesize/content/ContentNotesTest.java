@@ -108,17 +108,21 @@ class ContentNotesTest {
         Finding within = new Finding(
                 rule(Rule.Action.ENFORCE), WEB, Finding.Outcome.WITHIN, size(DIGEST), content, List.of(), null);
 
-        notes.queueUnchecked(within, WORKLOAD, true);
-        assertThat(misses.size()).as("not for a dry run").isZero();
-        notes.queueUnchecked(finding(WEB, DIGEST, Finding.Outcome.WITHIN), WORKLOAD, false);
+        assertThat(notes.queueUnchecked(within, WORKLOAD, true)).as("unchecked").isTrue();
+        assertThat(misses.size()).as("not queued for a dry run").isZero();
+        assertThat(notes.queueUnchecked(finding(WEB, DIGEST, Finding.Outcome.WITHIN), WORKLOAD, false))
+                .as("no content limit, nothing to check")
+                .isFalse();
         assertThat(misses.size()).as("no content limit, nothing to check later").isZero();
 
-        notes.queueUnchecked(within, WORKLOAD, false);
+        assertThat(notes.queueUnchecked(within, WORKLOAD, false)).isTrue();
         assertThat(misses.drain(10)).extracting(AdmissionMisses.Miss::digest).containsExactly(DIGEST);
 
         index.accept(complete(DIGEST));
-        notes.queueUnchecked(within, WORKLOAD, false);
-        assertThat(misses.size()).as("known: the limit was checked").isZero();
+        assertThat(notes.queueUnchecked(within, WORKLOAD, false))
+                .as("known: the limit was checked")
+                .isFalse();
+        assertThat(misses.size()).as("known: nothing to queue").isZero();
     }
 
     @Test

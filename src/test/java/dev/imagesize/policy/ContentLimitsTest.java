@@ -112,6 +112,22 @@ class ContentLimitsTest {
     }
 
     @Test
+    void anImageNotAnalysedYetIsWithinAndTheMessageSaysWhichLimitsWait() {
+        Finding within =
+                evaluate(rule(content(null, 0.9, 4 * MIB), List.of()), Map.of()).get(0);
+        assertThat(within.outcome()).isEqualTo(Finding.Outcome.WITHIN);
+        assertThat(Messages.contentNotChecked(within))
+                .isEqualTo("container \"api\" image \"reg.io/shop/api:1\" (" + DIGEST + ", linux/amd64): the"
+                        + " minEfficiency and maxWastedBytes of ImageSizePolicy shop/content are not checked yet: the"
+                        + " image's content is not analysed; the audit checks them once it is");
+        Finding one = evaluate(rule(content(32 * MIB, null, null), List.of()), Map.of())
+                .get(0);
+        assertThat(Messages.contentNotChecked(one))
+                .endsWith("the maxUncompressedSize of ImageSizePolicy shop/content is not checked yet: the image's"
+                        + " content is not analysed; the audit checks it once it is");
+    }
+
+    @Test
     void messagesSayTheFigureAndTheLimitLikeTheOtherLimits() {
         Rule rule = rule(content(32 * MIB, 0.9, 4 * MIB), List.of());
         Finding over = evaluate(rule, Map.of(DIGEST, BLOATED)).get(0);
