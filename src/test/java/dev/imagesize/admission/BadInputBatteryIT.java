@@ -425,6 +425,7 @@ class BadInputBatteryIT {
     }
 
     private static String headsWithoutBodies() throws Exception {
+        double shedBefore = shedAtTheConnectionCap();
         AtomicInteger refusedAtOpen = new AtomicInteger();
         List<SSLSocket> sockets = openMany(
                 2_000,
@@ -432,13 +433,26 @@ class BadInputBatteryIT {
                         socket, "POST /validate HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"a\":"),
                 refusedAtOpen);
         Map<String, Integer> answers = awaitClosedByServer(sockets, Duration.ofSeconds(30));
-        assertThat(answers.keySet())
+        assertThat(answers)
                 .as("each connection the server took is answered 408 at the deadline before it is closed")
-                .containsOnly("HTTP/1.1 408 Request Timeout");
+                .containsKey("HTTP/1.1 408 Request Timeout");
+        assertThat(answers.keySet()).isSubsetOf("HTTP/1.1 408 Request Timeout", "(nothing)");
+        // while 1,000 connections wait for their bodies, a new one is closed at once: those alone go unanswered
+        double shedAtTheCap = shedAtTheConnectionCap() - shedBefore;
+        assertThat((double) answers.getOrDefault("(nothing)", 0))
+                .as("connections closed without an answer, against those the server shed at its connection cap")
+                .isLessThanOrEqualTo(shedAtTheCap);
         // the slots are free again: a review is answered at once
         RawHttps.Response after = post(review("after-heads", "Pod", "CREATE", pod("nginx")));
-        return "all closed by the server (" + refusedAtOpen.get() + " at the handshake, the rest answered " + answers
-                + " at the deadline); " + status(after, 200) + " afterwards";
+        return "all closed by the server (" + refusedAtOpen.get() + " at the handshake, " + (long) shedAtTheCap
+                + " shed at the connection cap, the rest answered " + answers + " at the deadline); "
+                + status(after, 200) + " afterwards";
+    }
+
+    /** Connections the server closed at its cap: refused new ones, and idle ones it replaced. */
+    private static double shedAtTheConnectionCap() {
+        return operator.metric("imagesize_webhook_shed_total{reason=\"connection-limit\"}")
+                + operator.metric("imagesize_webhook_shed_total{reason=\"idle-evicted\"}");
     }
 
     private static Kubectl.Result applyProbe(String name) {
