@@ -10,6 +10,7 @@ import dev.imagesize.assessment.Assessments;
 import dev.imagesize.assessment.SizeHistory;
 import dev.imagesize.cli.CheckCommand;
 import dev.imagesize.operator.WorkloadVerdict;
+import dev.imagesize.testing.Fixtures;
 import dev.imagesize.testing.InProcessOperator;
 import dev.imagesize.testing.LocalRegistry;
 import dev.imagesize.testing.Namespaces;
@@ -17,7 +18,6 @@ import dev.imagesize.testing.TestCluster;
 import dev.imagesize.testing.TestImages;
 import dev.imagesize.testing.TestImages.Format;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -106,28 +106,7 @@ class GrowthDoorsIT {
     }
 
     private static Deployment deployment(Case c, String image) {
-        return new DeploymentBuilder()
-                .withNewMetadata()
-                .withName(c.name())
-                .withNamespace(ns)
-                .endMetadata()
-                .withNewSpec()
-                .withNewSelector()
-                .addToMatchLabels("case", c.name())
-                .endSelector()
-                .withNewTemplate()
-                .withNewMetadata()
-                .addToLabels("case", c.name())
-                .endMetadata()
-                .withNewSpec()
-                .addNewContainer()
-                .withName("main")
-                .withImage(image)
-                .endContainer()
-                .endSpec()
-                .endTemplate()
-                .endSpec()
-                .build();
+        return Fixtures.deployment(ns, c.name(), "case", image);
     }
 
     /** What a door said: its outcome and its sentence (null when within budget). */

@@ -3,6 +3,7 @@ package dev.imagesize.operator;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.imagesize.testing.Fixtures;
 import dev.imagesize.testing.LocalRegistry;
 import dev.imagesize.testing.Namespaces;
 import dev.imagesize.testing.OperatorProcess;
@@ -15,7 +16,6 @@ import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.ManagedFieldsEntry;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.nio.charset.StandardCharsets;
@@ -174,28 +174,7 @@ class HighAvailabilityIT {
     }
 
     private static Deployment deployment(String ns, String name, String image) {
-        return new DeploymentBuilder()
-                .withNewMetadata()
-                .withName(name)
-                .withNamespace(ns)
-                .endMetadata()
-                .withNewSpec()
-                .withNewSelector()
-                .addToMatchLabels("app", name)
-                .endSelector()
-                .withNewTemplate()
-                .withNewMetadata()
-                .addToLabels("app", name)
-                .endMetadata()
-                .withNewSpec()
-                .addNewContainer()
-                .withName("main")
-                .withImage(image)
-                .endContainer()
-                .endSpec()
-                .endTemplate()
-                .endSpec()
-                .build();
+        return Fixtures.deployment(ns, name, "app", image);
     }
 
     private static void policy(TestCluster cluster, String ns, String max) {

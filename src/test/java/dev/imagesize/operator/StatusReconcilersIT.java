@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.imagesize.cluster.PolicyId;
 import dev.imagesize.policy.Rule;
+import dev.imagesize.testing.Fixtures;
 import dev.imagesize.testing.InProcessOperator;
 import dev.imagesize.testing.LocalRegistry;
 import dev.imagesize.testing.Namespaces;
@@ -17,7 +18,6 @@ import dev.imagesize.testing.TestImages.Pushed;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.ManagedFieldsEntry;
-import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
@@ -210,28 +210,7 @@ class StatusReconcilersIT {
     private void deployment(String name) {
         client.apps()
                 .deployments()
-                .inNamespace(ns)
-                .resource(new DeploymentBuilder()
-                        .withNewMetadata()
-                        .withName(name)
-                        .endMetadata()
-                        .withNewSpec()
-                        .withNewSelector()
-                        .addToMatchLabels("app", name)
-                        .endSelector()
-                        .withNewTemplate()
-                        .withNewMetadata()
-                        .addToLabels("app", name)
-                        .endMetadata()
-                        .withNewSpec()
-                        .addNewContainer()
-                        .withName("main")
-                        .withImage(big.reference())
-                        .endContainer()
-                        .endSpec()
-                        .endTemplate()
-                        .endSpec()
-                        .build())
+                .resource(Fixtures.deployment(ns, name, "app", big.reference()))
                 .create();
     }
 

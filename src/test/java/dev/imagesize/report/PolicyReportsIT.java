@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.imagesize.admission.AdmissionHandler;
 import dev.imagesize.assessment.Assessments;
 import dev.imagesize.assessment.CredentialSource;
+import dev.imagesize.testing.Fixtures;
 import dev.imagesize.testing.InProcessOperator;
 import dev.imagesize.testing.LocalRegistry;
 import dev.imagesize.testing.Namespaces;
@@ -21,7 +22,6 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.micrometer.core.instrument.Counter;
@@ -199,28 +199,7 @@ class PolicyReportsIT {
     private static Deployment deployment(String ns, String name, String image) {
         return client.apps()
                 .deployments()
-                .inNamespace(ns)
-                .resource(new DeploymentBuilder()
-                        .withNewMetadata()
-                        .withName(name)
-                        .endMetadata()
-                        .withNewSpec()
-                        .withNewSelector()
-                        .addToMatchLabels("app", name)
-                        .endSelector()
-                        .withNewTemplate()
-                        .withNewMetadata()
-                        .addToLabels("app", name)
-                        .endMetadata()
-                        .withNewSpec()
-                        .addNewContainer()
-                        .withName("main")
-                        .withImage(image)
-                        .endContainer()
-                        .endSpec()
-                        .endTemplate()
-                        .endSpec()
-                        .build())
+                .resource(Fixtures.deployment(ns, name, "app", image))
                 .create();
     }
 

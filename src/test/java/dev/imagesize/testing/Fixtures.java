@@ -10,10 +10,12 @@ import dev.imagesize.policy.ImageGlob;
 import dev.imagesize.policy.Limits;
 import dev.imagesize.policy.Rule;
 import dev.imagesize.policy.Selector;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Values for unit tests: rules, image sizes and findings without a registry or a cluster. */
+/** Values for tests: rules, image sizes, findings and workload objects. */
 public final class Fixtures {
     private Fixtures() {}
 
@@ -77,5 +79,34 @@ public final class Fixtures {
                 limits,
                 breaches,
                 null);
+    }
+
+    /**
+     * A Deployment {@code name} in {@code namespace} whose pods carry {@code labelKey=name} and run one container,
+     * "main", of {@code image}; to be created, applied or reviewed.
+     */
+    public static Deployment deployment(String namespace, String name, String labelKey, String image) {
+        return new DeploymentBuilder()
+                .withNewMetadata()
+                .withName(name)
+                .withNamespace(namespace)
+                .endMetadata()
+                .withNewSpec()
+                .withNewSelector()
+                .addToMatchLabels(labelKey, name)
+                .endSelector()
+                .withNewTemplate()
+                .withNewMetadata()
+                .addToLabels(labelKey, name)
+                .endMetadata()
+                .withNewSpec()
+                .addNewContainer()
+                .withName("main")
+                .withImage(image)
+                .endContainer()
+                .endSpec()
+                .endTemplate()
+                .endSpec()
+                .build();
     }
 }
