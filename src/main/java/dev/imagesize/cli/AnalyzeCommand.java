@@ -347,14 +347,9 @@ public class AnalyzeCommand implements Callable<Integer> {
     }
 
     private PlatformSelection platformSelection() {
-        if (platformOptions != null && platformOptions.all) {
-            return PlatformSelection.allPlatforms();
-        }
-        if (platformOptions == null || platformOptions.platforms == null || platformOptions.platforms.isEmpty()) {
-            return PlatformSelection.of(Platform.LINUX_AMD64);
-        }
-        return PlatformSelection.of(
-                platformOptions.platforms.stream().map(Platform::parse).toList());
+        return platformOptions == null
+                ? PlatformChoice.of(false, null)
+                : PlatformChoice.of(platformOptions.all, platformOptions.platforms);
     }
 
     private void write(PrintWriter out, AnalyzeReport report) throws IOException {

@@ -9,7 +9,6 @@ import dev.imagesize.assessment.Credentials;
 import dev.imagesize.assessment.Previous;
 import dev.imagesize.image.ByteSize;
 import dev.imagesize.image.ImageRef;
-import dev.imagesize.image.Platform;
 import dev.imagesize.image.PlatformSelection;
 import dev.imagesize.policy.Limits;
 import dev.imagesize.policy.MaxGrowth;
@@ -279,14 +278,9 @@ public class CheckCommand implements Callable<Integer> {
     }
 
     private PlatformSelection platformSelection() {
-        if (platformOptions != null && platformOptions.all) {
-            return PlatformSelection.allPlatforms();
-        }
-        if (platformOptions == null || platformOptions.platforms == null || platformOptions.platforms.isEmpty()) {
-            return PlatformSelection.of(Platform.LINUX_AMD64);
-        }
-        return PlatformSelection.of(
-                platformOptions.platforms.stream().map(Platform::parse).toList());
+        return platformOptions == null
+                ? PlatformChoice.of(false, null)
+                : PlatformChoice.of(platformOptions.all, platformOptions.platforms);
     }
 
     private static Long bytes(String option, String quantity) {
