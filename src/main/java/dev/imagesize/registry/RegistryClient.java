@@ -165,17 +165,7 @@ public final class RegistryClient implements RegistrySource, AutoCloseable {
                     "digest algorithm " + Digests.algorithm(reference) + " of " + image
                             + " is not supported (sha256, sha384 and sha512 are)")));
         }
-        return exchange(
-                        repository,
-                        image,
-                        context,
-                        new ApiRequest(
-                                "manifest",
-                                "GET",
-                                "/v2/" + repository.name() + "/manifests/" + reference,
-                                Map.of("Accept", MediaTypes.ACCEPT),
-                                config.maxManifestBytes(),
-                                RedirectPolicy.SAME_HOST))
+        return exchange(repository, image, context, manifestGet(repository, reference))
                 .thenApplyAsync(
                         exchanged -> {
                             HttpAnswer answer = successOrThrow(exchanged);
@@ -291,17 +281,7 @@ public final class RegistryClient implements RegistrySource, AutoCloseable {
                     new ResolveError(Kind.INVALID_REFERENCE, "not a supported manifest digest: " + digest)));
         }
         RequestContext context = new RequestContext(Priority.AUDIT, deadline, blobThreads);
-        return exchange(
-                        repository,
-                        image,
-                        context,
-                        new ApiRequest(
-                                "manifest",
-                                "GET",
-                                "/v2/" + repository.name() + "/manifests/" + digest,
-                                Map.of("Accept", MediaTypes.ACCEPT),
-                                config.maxManifestBytes(),
-                                RedirectPolicy.SAME_HOST))
+        return exchange(repository, image, context, manifestGet(repository, digest))
                 .thenApply(exchanged -> {
                     byte[] body = successOrThrow(exchanged).body();
                     if (!Digests.matches(digest, body)) {
@@ -818,5 +798,16 @@ public final class RegistryClient implements RegistrySource, AutoCloseable {
     public void close() {
         blobThreads.shutdownNow();
         transport.close();
+    }
+
+    /** The GET of a manifest by tag or digest: any manifest type, bounded while it streams, no redirect off-host. */
+    private ApiRequest manifestGet(Repository repository, String reference) {
+        return new ApiRequest(
+                "manifest",
+                "GET",
+                "/v2/" + repository.name() + "/manifests/" + reference,
+                Map.of("Accept", MediaTypes.ACCEPT),
+                config.maxManifestBytes(),
+                RedirectPolicy.SAME_HOST);
     }
 }
