@@ -233,8 +233,8 @@ public class CheckCommand implements Callable<Integer> {
             if (!rule.limits().hasContentLimits()) {
                 report = CheckReport.of(assessed, notes);
             } else {
-                try (CheckContent content = new CheckContent(
-                        registries, ProgressDisplay.forTerminal(err, output.equals("json")))) {
+                try (CheckContent content =
+                        new CheckContent(registries, ProgressDisplay.forTerminal(err, output.equals("json")))) {
                     Deadline until = Deadline.in(analysisDeadline);
                     for (Assessments.Assessed one : assessed) {
                         for (Finding finding : one.findings()) {

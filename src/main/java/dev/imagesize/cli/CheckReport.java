@@ -107,15 +107,14 @@ final class CheckReport {
      * what the analysis of each measured image gave (null for one that was not analysed).
      */
     static CheckReport of(
-            List<Assessments.Assessed> assessed,
-            List<String> notes,
-            Function<String, CheckContent.Outcome> content) {
+            List<Assessments.Assessed> assessed, List<String> notes, Function<String, CheckContent.Outcome> content) {
         List<Entry> entries = new ArrayList<>();
         for (Assessments.Assessed one : assessed) {
             for (Finding finding : one.findings()) {
                 Entry entry = entry(finding);
                 if (content != null && entry.size() != null) {
-                    entry = withContent(entry, finding, content.apply(entry.size().manifestDigest()));
+                    entry = withContent(
+                            entry, finding, content.apply(entry.size().manifestDigest()));
                 }
                 entries.add(entry);
             }
@@ -381,7 +380,8 @@ final class CheckReport {
             names.add("maxWastedBytes");
         }
         String image = finding.container().image();
-        return "image \"" + image + "\" (" + finding.size().manifestDigest() + ", " + finding.size().platform()
+        return "image \"" + image + "\" (" + finding.size().manifestDigest() + ", "
+                + finding.size().platform()
                 + "): content not analysed (" + why + "), so the " + String.join(" and ", names) + " of "
                 + finding.rule().displayName() + (names.size() == 1 ? " is" : " are") + " not checked";
     }
