@@ -99,10 +99,10 @@ final class CheckContent implements AutoCloseable {
         return KnownAnalysis.of(stored)
                 .analysed()
                 .map(figures -> new Outcome(figures, null))
-                .orElseGet(() -> new Outcome(null, "ANALYSIS_INCOMPLETE: " + incomplete(analysis)));
+                .orElseGet(() -> new Outcome(null, incomplete(analysis)));
     }
 
-    /** Why an analysis is not complete, from its conditions: {@code layer 2: LAYER_TOO_LARGE: ...}. */
+    /** Why an analysis is not complete, from its conditions: {@code Malformed: layer 0 (sha256:...): ...}. */
     private static String incomplete(ImageAnalysis analysis) {
         if (analysis.status().conditions() == null) {
             return "a layer could not be analysed";

@@ -40,6 +40,7 @@ class CheckContentIT {
     private static String reference;
     private static OciImages.Layout image;
     private static String broken;
+    private static String notTarLayer;
 
     @BeforeAll
     static void images() {
@@ -59,6 +60,7 @@ class CheckContentIT {
         OciImages.Layout notTar =
                 OciImages.write(Spec.of(new Step("ADD garbage /", TestLayers.content(5_000, 9))), "broken");
         broken = OciImages.push(notTar, registry, repository);
+        notTarLayer = notTar.layerDigests().get(0);
     }
 
     private static Run check(String... limits) throws Exception {
@@ -167,7 +169,7 @@ class CheckContentIT {
         assertThat(run.stdout())
                 .contains("UNKNOWN")
                 .contains("content not analysed (")
-                .contains("MALFORMED")
+                .contains("Malformed: layer 0 (" + notTarLayer + "): layer is not a valid tar stream")
                 .contains("so the maxUncompressedSize of imagesize check --max-uncompressed 1Gi is not checked")
                 .contains("0 within budget, 0 over, 1 unknown");
         assertThat(run.stderr()).doesNotContain("Exception").doesNotContain("\tat ");
@@ -176,7 +178,7 @@ class CheckContentIT {
         assertThat(json.exitCode()).isEqualTo(2);
         JsonNode result = JSON.readTree(json.stdout()).path("results").get(0);
         assertThat(result.path("status").asText()).isEqualTo("unknown");
-        assertThat(result.path("content").path("error").asText()).startsWith("MALFORMED");
+        assertThat(result.path("content").path("error").asText()).startsWith("Malformed: layer 0");
     }
 
     @Test

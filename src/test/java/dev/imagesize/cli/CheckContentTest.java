@@ -116,7 +116,7 @@ class CheckContentTest {
     void anIncompleteAnalysisHasNoFiguresAndSaysWhichLayerFailed() {
         CheckContent.Outcome outcome = CheckContent.outcome(analysis("Failed", 32_000, 0.75, 8_000, 12_000));
         assertThat(outcome.figures()).isNull();
-        assertThat(outcome.error()).isEqualTo("ANALYSIS_INCOMPLETE: MALFORMED: layer 2: not a tar stream");
+        assertThat(outcome.error()).isEqualTo("MALFORMED: layer 2: not a tar stream");
     }
 
     @Test
