@@ -45,12 +45,15 @@ import picocli.CommandLine.Spec;
         description = {
             "Checks the compressed size of container images in their registries against size budgets,",
             "without pulling them and without a Docker daemon. Size = config blob + layers, as the manifest states.",
+            "A content limit (--max-uncompressed, --min-efficiency, --max-wasted) streams and analyses the layers,",
+            "as imagesize analyze does (nothing written to disk), and judges them as the cluster's policies do.",
         },
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:every image is within budget",
             "1:at least one image is over budget (or grew more than --max-growth allows)",
-            "2:a size could not be determined (not found, unauthorized, unreachable, platform missing, bad usage)"
+            "2:a size could not be determined (not found, unauthorized, unreachable, platform missing, bad usage),"
+                    + " or a layer a content limit needs could not be analysed"
         })
 public class CheckCommand implements Callable<Integer> {
     static final int EXIT_WITHIN = 0;

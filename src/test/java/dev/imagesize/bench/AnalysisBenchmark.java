@@ -194,7 +194,7 @@ class AnalysisBenchmark {
     /** Runs {@code command} and returns the CPU time (user + system, nanoseconds) it took, as bash's time says. */
     private static long cpuOfCommand(String command) throws IOException, InterruptedException {
         Process process = new ProcessBuilder(
-                        "bash", "-c", "set -o pipefail; TIMEFORMAT='%3U %3S'; time (" + command + ") 2>/dev/null")
+                        "bash", "-c", "set -o pipefail; TIMEFORMAT='%3U %3S'; time (" + command + " 2>/dev/null)")
                 .start();
         String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         String err = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8).trim();

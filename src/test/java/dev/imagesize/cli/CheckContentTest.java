@@ -102,7 +102,9 @@ class CheckContentTest {
                 .contains("--max-uncompressed=SIZE")
                 .contains("--min-efficiency=RATIO")
                 .contains("--max-wasted=SIZE")
-                .contains("--analysis-timeout=DURATION");
+                .contains("--analysis-timeout=DURATION")
+                .contains("A content limit (--max-uncompressed, --min-efficiency, --max-wasted) streams and analyses")
+                .contains("or a layer a content limit needs could not be analysed");
     }
 
     @Test
