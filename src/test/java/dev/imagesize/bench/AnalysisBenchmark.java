@@ -72,7 +72,7 @@ class AnalysisBenchmark {
             long bestTool = Long.MAX_VALUE;
             long bestOurs = Long.MAX_VALUE;
             long toolCpu = Long.MAX_VALUE;
-            long[] ourCpu = {Long.MAX_VALUE, Long.MAX_VALUE};
+            long[] ourCpu = null;
             for (int round = 0; round < ROUNDS; round++) {
                 long[] cpu = new long[1];
                 bestTool = Math.min(
@@ -81,7 +81,7 @@ class AnalysisBenchmark {
                 toolCpu = Math.min(toolCpu, cpu[0]);
                 long[] threads = new long[2];
                 bestOurs = Math.min(bestOurs, time(() -> System.arraycopy(cpuOfAnalysis(blob), 0, threads, 0, 2)));
-                if (threads[0] + threads[1] < ourCpu[0] + ourCpu[1]) {
+                if (ourCpu == null || threads[0] + threads[1] < ourCpu[0] + ourCpu[1]) {
                     ourCpu = threads;
                 }
             }
