@@ -10,7 +10,6 @@ import dev.imagesize.assessment.Previous;
 import dev.imagesize.image.ByteSize;
 import dev.imagesize.image.ImageRef;
 import dev.imagesize.image.PlatformSelection;
-import dev.imagesize.policy.Finding;
 import dev.imagesize.policy.Limits;
 import dev.imagesize.policy.MaxGrowth;
 import dev.imagesize.policy.PlatformScope;
@@ -238,20 +237,7 @@ public class CheckCommand implements Callable<Integer> {
             } else {
                 try (CheckContent content =
                         new CheckContent(registries, ProgressDisplay.forTerminal(err, output.equals("json")))) {
-                    Deadline until = Deadline.in(analysisDeadline);
-                    for (Assessments.Assessed one : assessed) {
-                        for (Finding finding : one.findings()) {
-                            if (finding.size() != null) {
-                                ImageRef ref = finding.size().image();
-                                content.analyse(
-                                        ref.registry(),
-                                        ref.repository(),
-                                        credentials.credentialFor(ref).orElse(null),
-                                        finding.size(),
-                                        until);
-                            }
-                        }
-                    }
+                    content.analyseMeasured(assessed, credentials, Deadline.in(analysisDeadline));
                     // the same pipeline again, now with the figures: every size comes from the resolver's caches
                     assessed = new Assessments(resolver, Integer.MAX_VALUE, content.analysed())
                             .assess(

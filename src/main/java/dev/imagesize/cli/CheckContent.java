@@ -13,14 +13,19 @@ import dev.imagesize.analysis.LayerProblem;
 import dev.imagesize.analysis.RegistryBlobSource;
 import dev.imagesize.analysis.StatusBudget;
 import dev.imagesize.api.v1alpha1.ImageAnalysisState;
+import dev.imagesize.assessment.Assessments;
 import dev.imagesize.content.KnownAnalysis;
+import dev.imagesize.image.ImageRef;
 import dev.imagesize.image.ImageSize;
 import dev.imagesize.policy.Analysed;
 import dev.imagesize.policy.AnalysedImages;
+import dev.imagesize.policy.Finding;
+import dev.imagesize.registry.DockerCredentials;
 import dev.imagesize.registry.RegistryClient;
 import dev.imagesize.registry.RegistryCredential;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -53,6 +58,23 @@ final class CheckContent implements AutoCloseable {
         int layersAtOnce = Math.min(4, Runtime.getRuntime().availableProcessors());
         this.analyzer = new ImageAnalyzer(blobs, new LayerIndexCache(256L << 20), limits, composer, layersAtOnce);
         this.progress = progress;
+    }
+
+    /** Analyses every platform image measured in {@code assessed} (each once), read with {@code credentials}. */
+    void analyseMeasured(List<Assessments.Assessed> assessed, DockerCredentials credentials, Deadline until) {
+        for (Assessments.Assessed one : assessed) {
+            for (Finding finding : one.findings()) {
+                if (finding.size() != null) {
+                    ImageRef ref = finding.size().image();
+                    analyse(
+                            ref.registry(),
+                            ref.repository(),
+                            credentials.credentialFor(ref).orElse(null),
+                            finding.size(),
+                            until);
+                }
+            }
+        }
     }
 
     /** Analyses {@code size} (read from {@code registry}/{@code repository}) unless it was already, by {@code until}. */
