@@ -365,7 +365,7 @@ final class CheckReport {
 
     /**
      * Why the content limits of an image are unknown: {@code image "reg/app:1" (sha256:..., linux/amd64): content not
-     * analysed (LAYER_TOO_LARGE: ...), so the maxWastedBytes of imagesize check --max-wasted 20Mi is not checked}.
+     * analysed (UNCOMPRESSED_TOO_LARGE: ...), so the maxWastedBytes of imagesize check --max-wasted 20Mi is not checked}.
      */
     static String contentUnknown(Finding finding, String why) {
         Limits limits = finding.limits();
