@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.Optional;
 
 /** Reads and writes ImageAnalysis objects: creates them Pending, reads one whole, writes its status. */
-public final class AnalysisObjects {
+public final class AnalysisObjects implements AnalysisClaims.StatusStore {
     /** Label: the first 32 hex digits of the digest, so {@code kubectl get ia -l} finds an image. */
     public static final String DIGEST_LABEL = "imagesize.dev/digest";
 
@@ -69,6 +69,38 @@ public final class AnalysisObjects {
             }
             throw e;
         }
+    }
+
+    @Override
+    public Optional<String> replaceStatus(String name, String resourceVersion, ImageAnalysisState state)
+            throws AnalysisClaims.StaleVersion {
+        ImageAnalysis analysis = new ImageAnalysis();
+        analysis.setMetadata(new ObjectMetaBuilder()
+                .withName(name)
+                .withResourceVersion(resourceVersion)
+                .build());
+        analysis.setStatus(state);
+        try {
+            // a PUT of the status subresource at this resourceVersion: the API server refuses it (409) when the
+            // object changed since
+            ImageAnalysis written = client.resource(analysis).updateStatus();
+            return Optional.of(written.getMetadata().getResourceVersion());
+        } catch (KubernetesClientException e) {
+            if (e.getCode() == HttpURLConnection.HTTP_NOT_FOUND) {
+                return Optional.empty();
+            }
+            if (e.getCode() == HttpURLConnection.HTTP_CONFLICT) {
+                throw new AnalysisClaims.StaleVersion();
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public Optional<AnalysisClaims.Versioned> read(String name) {
+        return get(name)
+                .map(analysis -> new AnalysisClaims.Versioned(
+                        analysis.getMetadata().getResourceVersion(), analysis.getStatus()));
     }
 
     /** Records that a governed workload referenced the analysis {@code name} at {@code at} (an annotation). */

@@ -12,7 +12,6 @@ import dev.imagesize.api.v1alpha1.ImageAnalysisState;
 import dev.imagesize.assessment.CredentialSource;
 import dev.imagesize.assessment.Credentials;
 import dev.imagesize.image.ImageRef;
-import dev.imagesize.operator.LeaderTask;
 import dev.imagesize.policy.Messages;
 import dev.imagesize.registry.RegistryCredential;
 import dev.imagesize.workload.Workload;
@@ -22,28 +21,33 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jboss.logging.Logger;
 
 /**
- * The leader's image analysis: takes the ImageAnalysis objects that wait (Pending, left Analyzing by a former leader,
- * or Failed and due again), admission misses first, analyses at most {@code concurrency} images at once with the
- * pooled registry transport at audit priority (admission lookups never wait behind it), and writes each result into
- * the object's status. The objects are the durable queue: a new leader picks up where the last one stopped.
+ * The analysis of images on one analyzer replica; every replica of the analyzer runs one at once, without a leader.
+ * Every 500 ms it takes the ImageAnalysis objects that wait (Pending, Deferred, Analyzing under an expired claim, or
+ * Failed and due again), admission misses first, claims them ({@link AnalysisClaims}: a conflict means another
+ * replica has it, and the next one is tried), analyses at most {@code concurrency} images at once with the pooled
+ * registry transport at audit priority, renews each claim while it works, and writes each result into the object's
+ * status while the claim is still its own. The objects are the durable queue: a replica that stops leaves claims that
+ * expire, and the others take them over.
  */
-public final class AnalysisWorker implements LeaderTask {
+public final class AnalysisWorker {
     private static final Logger LOG = Logger.getLogger(AnalysisWorker.class);
     private static final long SCAN_MILLIS = 500;
     private static final java.time.Duration UNWRITABLE_PAUSE = java.time.Duration.ofSeconds(30);
 
     private final AnalysisIndex index;
-    private final AnalysisObjects objects;
+    private final AnalysisClaims claims;
     private final ImageAnalyzer analyzer;
     private final CredentialSource credentials;
     private final AnalysisSettings settings;
@@ -60,7 +64,7 @@ public final class AnalysisWorker implements LeaderTask {
 
     public AnalysisWorker(
             AnalysisIndex index,
-            AnalysisObjects objects,
+            AnalysisClaims claims,
             ImageAnalyzer analyzer,
             CredentialSource credentials,
             AnalysisSettings settings,
@@ -68,7 +72,7 @@ public final class AnalysisWorker implements LeaderTask {
             Clock clock,
             MeterRegistry meters) {
         this.index = index;
-        this.objects = objects;
+        this.claims = claims;
         this.analyzer = analyzer;
         this.credentials = credentials;
         this.settings = settings;
@@ -76,12 +80,11 @@ public final class AnalysisWorker implements LeaderTask {
         this.clock = clock;
         this.meters = meters;
         io.micrometer.core.instrument.Gauge.builder("imagesize.analysis.in.flight", inFlight, Set::size)
-                .description("Images being analysed on this replica (only the leader analyses)")
+                .description("Images being analysed on this analyzer replica")
                 .register(meters);
     }
 
-    @Override
-    public synchronized void startLeading() {
+    public synchronized void start() {
         if (running) {
             return;
         }
@@ -99,11 +102,13 @@ public final class AnalysisWorker implements LeaderTask {
             return thread;
         });
         scanner.scheduleWithFixedDelay(this::scan, 0, SCAN_MILLIS, TimeUnit.MILLISECONDS);
-        LOG.infof("analysing images, %d at once", settings.concurrency());
+        LOG.infof(
+                "analyzer %s: analysing images, %d at once, claims renewed every %s",
+                analyzerName, settings.concurrency(), claims.renewInterval());
     }
 
-    @Override
-    public synchronized void stopLeading() {
+    /** Stops analysing; the claims held are left to expire, and other replicas take them over. */
+    public synchronized void stop() {
         if (!running) {
             return;
         }
@@ -120,7 +125,7 @@ public final class AnalysisWorker implements LeaderTask {
         unwritable.clear();
     }
 
-    /** Starts the analyses that wait, while there is a free worker: admission misses first, then the oldest tried. */
+    /** Claims and starts the analyses that wait, while there is a free worker: admission misses first. */
     private void scan() {
         if (!running || !index.isSynced()) {
             return;
@@ -135,50 +140,95 @@ public final class AnalysisWorker implements LeaderTask {
             List<KnownAnalysis> due = index.all().stream()
                     .filter(known -> !inFlight.contains(known.digest())
                             && !unwritable.containsKey(known.digest())
-                            && isDue(known, now))
+                            && claims.isDue(known, now))
                     .sorted(Comparator.comparing((KnownAnalysis k) -> k.requestedBy() != AnalysisRequester.ADMISSION)
                             .thenComparingInt(KnownAnalysis::attempts))
-                    .limit(free)
                     .toList();
             for (KnownAnalysis known : due) {
-                inFlight.add(known.digest());
-                workers.execute(() -> {
-                    try {
-                        analyse(known);
-                    } catch (RuntimeException e) {
-                        unwritable.put(known.digest(), clock.instant().plus(UNWRITABLE_PAUSE));
-                        LOG.warnf(
-                                "analysis of %s could not be recorded: %s; trying again in %s",
-                                known.name(), e.toString(), UNWRITABLE_PAUSE);
-                    } finally {
-                        inFlight.remove(known.digest());
-                    }
-                });
+                if (free <= 0 || !running) {
+                    return;
+                }
+                Optional<AnalysisClaims.Claim> claim = claimOrPause(known);
+                if (claim.isPresent()) {
+                    free--;
+                    start(known, claim.get());
+                }
             }
         } catch (RuntimeException e) {
             LOG.errorf("analysis queue scan failed: %s", e.toString());
         }
     }
 
-    /** Whether an analysis waits for this leader. */
-    boolean isDue(KnownAnalysis known, Instant now) {
-        return switch (known.phase()) {
-            case PENDING, ANALYZING, DEFERRED -> known.attempts() < settings.maxAttempts();
-            case FAILED ->
-                known.nextAttemptAt() != null
-                        && !known.nextAttemptAt().isAfter(now)
-                        && known.attempts() < settings.maxAttempts();
-            case COMPLETE -> false;
-        };
+    private Optional<AnalysisClaims.Claim> claimOrPause(KnownAnalysis known) {
+        try {
+            return claims.claim(known);
+        } catch (RuntimeException e) {
+            unwritable.put(known.digest(), clock.instant().plus(UNWRITABLE_PAUSE));
+            LOG.warnf("cannot claim %s: %s; trying again in %s", known.name(), e.toString(), UNWRITABLE_PAUSE);
+            return Optional.empty();
+        }
     }
 
-    private void analyse(KnownAnalysis known) {
-        int attempts = known.attempts() + 1;
-        if (!objects.writeStatus(
-                known.name(),
-                ImageAnalysisState.waiting(AnalysisPhase.ANALYZING, null, attempts, null, analyzerName))) {
-            return; // deleted meanwhile
+    private void start(KnownAnalysis known, AnalysisClaims.Claim claim) {
+        inFlight.add(known.digest());
+        HeldClaim held = new HeldClaim(claim);
+        long renewMillis = Math.max(1, claims.renewInterval().toMillis());
+        ScheduledFuture<?> heartbeat =
+                scanner.scheduleWithFixedDelay(held::renew, renewMillis, renewMillis, TimeUnit.MILLISECONDS);
+        workers.execute(() -> {
+            try {
+                analyse(known, held);
+            } catch (RuntimeException e) {
+                unwritable.put(known.digest(), clock.instant().plus(UNWRITABLE_PAUSE));
+                LOG.warnf(
+                        "analysis of %s could not be recorded: %s; trying again in %s",
+                        known.name(), e.toString(), UNWRITABLE_PAUSE);
+            } finally {
+                heartbeat.cancel(false);
+                inFlight.remove(known.digest());
+            }
+        });
+    }
+
+    /** A claim being worked on: renewed by the heartbeat, finished by the worker, never both at once. */
+    private final class HeldClaim {
+        private AnalysisClaims.Claim claim;
+        private boolean lost;
+
+        HeldClaim(AnalysisClaims.Claim claim) {
+            this.claim = claim;
         }
+
+        synchronized void renew() {
+            if (lost) {
+                return;
+            }
+            try {
+                Optional<AnalysisClaims.Claim> renewed = claims.renew(claim);
+                if (renewed.isPresent()) {
+                    claim = renewed.get();
+                } else {
+                    lost = true;
+                    LOG.warnf(
+                            "the claim on %s is no longer %s's: another analyzer took it over",
+                            claim.name(), analyzerName);
+                }
+            } catch (RuntimeException e) {
+                LOG.warnf("cannot renew the claim on %s: %s; trying again", claim.name(), e.toString());
+            }
+        }
+
+        synchronized boolean finish(ImageAnalysisState state) {
+            return !lost && claims.finish(claim, state);
+        }
+
+        synchronized int attempts() {
+            return claim.attempts();
+        }
+    }
+
+    private void analyse(KnownAnalysis known, HeldClaim held) {
+        int attempts = held.attempts();
         Timer.Sample sample = Timer.start(meters);
         ImageAnalysisState state;
         String outcome;
@@ -203,11 +253,14 @@ public final class AnalysisWorker implements LeaderTask {
                     analyzerName);
         }
         sample.stop(Timer.builder("imagesize.analysis.images")
-                .description("Images analysed by the leader, by outcome (complete or failed)")
+                .description("Images analysed by this analyzer replica, by outcome (complete or failed)")
                 .tag("outcome", outcome)
                 .register(meters));
-        objects.writeStatus(known.name(), state);
-        LOG.infof("analysed %s: %s", known.name(), state.phase().apiName());
+        if (held.finish(state)) {
+            LOG.infof("analysed %s: %s", known.name(), state.phase().apiName());
+        } else {
+            LOG.infof("analysed %s, but the claim is no longer this analyzer's: the result is dropped", known.name());
+        }
     }
 
     /** The analysis from the first source that can be read; the last source's problem when none can. */
