@@ -8,6 +8,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import org.jboss.logging.Logger;
 
 /**
  * One analyzer replica's claims on ImageAnalysis objects, so that any number of replicas work at once without a
@@ -17,6 +18,7 @@ import java.util.Optional;
  * holder stopped renewing expires and another replica takes the image over.
  */
 public final class AnalysisClaims {
+    private static final Logger LOG = Logger.getLogger(AnalysisClaims.class);
     /** Writes that meet a newer object than expected are tried again at most this often, re-reading it each time. */
     private static final int MAX_REREADS = 3;
 
@@ -126,10 +128,17 @@ public final class AnalysisClaims {
                     known.name(),
                     known.resourceVersion(),
                     ImageAnalysisState.claimed(attempts, analyzer, until.toString()));
-            version.ifPresent(ignored -> won.increment());
-            return version.map(v -> new Claim(known.name(), v, attempts, until));
+            if (version.isEmpty()) {
+                LOG.debugf("%s is gone: not claimed", known.name());
+                return Optional.empty();
+            }
+            won.increment();
+            LOG.debugf("claimed %s (try %d) until %s", known.name(), attempts, until);
+            return Optional.of(new Claim(known.name(), version.get(), attempts, until));
         } catch (StaleVersion e) {
             lost.increment();
+            LOG.debugf(
+                    "%s changed since version %s: another analyzer claimed it", known.name(), known.resourceVersion());
             return Optional.empty();
         }
     }

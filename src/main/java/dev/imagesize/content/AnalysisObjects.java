@@ -12,7 +12,10 @@ import java.net.HttpURLConnection;
 import java.util.List;
 import java.util.Optional;
 
-/** Reads and writes ImageAnalysis objects: creates them Pending, reads one whole, writes its status. */
+/**
+ * Reads and writes ImageAnalysis objects: creates them Pending, reads one whole, replaces its status at a
+ * resourceVersion (the analyzer's claims and results), annotates and deletes it (the sweeper).
+ */
 public final class AnalysisObjects implements AnalysisClaims.StatusStore {
     /** Label: the first 32 hex digits of the digest, so {@code kubectl get ia -l} finds an image. */
     public static final String DIGEST_LABEL = "imagesize.dev/digest";
@@ -53,22 +56,6 @@ public final class AnalysisObjects implements AnalysisClaims.StatusStore {
     public Optional<ImageAnalysis> get(String name) {
         return Optional.ofNullable(
                 client.resources(ImageAnalysis.class).withName(name).get());
-    }
-
-    /** Replaces the status of the analysis {@code name}; false when the object is gone. */
-    public boolean writeStatus(String name, ImageAnalysisState state) {
-        try {
-            client.resources(ImageAnalysis.class).withName(name).editStatus(analysis -> {
-                analysis.setStatus(state);
-                return analysis;
-            });
-            return true;
-        } catch (KubernetesClientException e) {
-            if (e.getCode() == HttpURLConnection.HTTP_NOT_FOUND) {
-                return false;
-            }
-            throw e;
-        }
     }
 
     @Override
