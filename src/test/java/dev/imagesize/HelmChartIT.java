@@ -255,7 +255,8 @@ class HelmChartIT {
     void contentAnalysisRendersTheAnalyzerDeploymentOnlyWhenEnabled() {
         List<JsonNode> defaults = template();
         assertThat(kinds(defaults).stream().filter("Deployment"::equals)).hasSize(1);
-        assertThat(env(operatorContainer(defaults), "IMAGESIZE_ANALYSIS_ENABLED")).isNull();
+        assertThat(env(operatorContainer(defaults), "IMAGESIZE_ANALYSIS_ENABLED"))
+                .isNull();
         assertThat(defaults.toString()).doesNotContain("analyzer");
 
         List<JsonNode> enabled = template(
@@ -268,7 +269,9 @@ class HelmChartIT {
         assertThat(env(operator, "IMAGESIZE_ANALYSIS_ENABLED"))
                 .as("the operator queues analyses")
                 .isEqualTo("true");
-        assertThat(env(operator, "IMAGESIZE_ROLE")).as("the default role: operator").isNull();
+        assertThat(env(operator, "IMAGESIZE_ROLE"))
+                .as("the default role: operator")
+                .isNull();
         assertThat(env(operator, "IMAGESIZE_ANALYSIS_BASE_CATALOG"))
                 .as("only the analyzer reads the catalog")
                 .isNull();
@@ -296,7 +299,8 @@ class HelmChartIT {
         assertThat(pod.at("/volumes").toString()).contains("\"configMap\":{\"name\":\"our-bases\"");
         assertThat(container.at("/volumeMounts").toString())
                 .contains("\"mountPath\":\"/etc/image-size-operator/base-catalog\"");
-        JsonNode webhookSelector = named(enabled, "Service", "rel-image-size-operator-webhook").at("/spec/selector");
+        JsonNode webhookSelector =
+                named(enabled, "Service", "rel-image-size-operator-webhook").at("/spec/selector");
         JsonNode analyzerLabels = analyzer.at("/spec/template/metadata/labels");
         assertThat(webhookSelector.path("app.kubernetes.io/name").asText())
                 .as("the webhook Service never sends reviews to an analyzer")

@@ -161,6 +161,24 @@ public final class AnalysisClaims {
     }
 
     /**
+     * Gives {@code claim} back (this replica stops): the image is Pending again, this try not counted, and another
+     * replica takes it at once instead of after the claim expires.
+     *
+     * @return false when the claim was no longer this replica's or the object is gone
+     */
+    public boolean release(Claim claim) {
+        return write(
+                        claim,
+                        ImageAnalysisState.waiting(
+                                AnalysisPhase.PENDING,
+                                "given back by the analyzer " + analyzer + " when it stopped",
+                                claim.attempts() - 1,
+                                null,
+                                null))
+                .isPresent();
+    }
+
+    /**
      * Writes {@code state} over the claim: at the claim's version, else (the object changed, e.g. an annotation was
      * added) at the version read now as long as the status still shows this very claim.
      */

@@ -55,6 +55,8 @@ public final class AnalysisWorker {
     private final Clock clock;
     private final MeterRegistry meters;
     private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
+    /** The claims this replica works on, by digest. */
+    private final java.util.Map<String, HeldClaim> held = new ConcurrentHashMap<>();
     /** Digests whose status could not be written, and until when they are left alone (no tight retry loop). */
     private final java.util.Map<String, Instant> unwritable = new ConcurrentHashMap<>();
 
@@ -107,13 +109,17 @@ public final class AnalysisWorker {
                 analyzerName, settings.concurrency(), claims.renewInterval());
     }
 
-    /** Stops analysing; the claims held are left to expire, and other replicas take them over. */
+    /**
+     * Stops analysing and gives back the claims it holds, so other replicas take those images at once (a claim that
+     * cannot be given back expires, and they take it then).
+     */
     public synchronized void stop() {
         if (!running) {
             return;
         }
         running = false;
         scanner.shutdownNow();
+        held.values().forEach(HeldClaim::release);
         workers.shutdownNow();
         try {
             scanner.awaitTermination(10, TimeUnit.SECONDS);
@@ -122,6 +128,7 @@ public final class AnalysisWorker {
             Thread.currentThread().interrupt();
         }
         inFlight.clear();
+        held.clear();
         unwritable.clear();
     }
 
@@ -171,13 +178,14 @@ public final class AnalysisWorker {
 
     private void start(KnownAnalysis known, AnalysisClaims.Claim claim) {
         inFlight.add(known.digest());
-        HeldClaim held = new HeldClaim(claim);
+        HeldClaim claimed = new HeldClaim(claim);
+        held.put(known.digest(), claimed);
         long renewMillis = Math.max(1, claims.renewInterval().toMillis());
         ScheduledFuture<?> heartbeat =
-                scanner.scheduleWithFixedDelay(held::renew, renewMillis, renewMillis, TimeUnit.MILLISECONDS);
+                scanner.scheduleWithFixedDelay(claimed::renew, renewMillis, renewMillis, TimeUnit.MILLISECONDS);
         workers.execute(() -> {
             try {
-                analyse(known, held);
+                analyse(known, claimed);
             } catch (RuntimeException e) {
                 unwritable.put(known.digest(), clock.instant().plus(UNWRITABLE_PAUSE));
                 LOG.warnf(
@@ -185,6 +193,7 @@ public final class AnalysisWorker {
                         known.name(), e.toString(), UNWRITABLE_PAUSE);
             } finally {
                 heartbeat.cancel(false);
+                held.remove(known.digest());
                 inFlight.remove(known.digest());
             }
         });
@@ -222,13 +231,28 @@ public final class AnalysisWorker {
             return !lost && claims.finish(claim, state);
         }
 
+        /** Gives the claim back; the analysis still running then writes nothing. */
+        synchronized void release() {
+            if (lost) {
+                return;
+            }
+            lost = true;
+            try {
+                if (claims.release(claim)) {
+                    LOG.infof("gave back the claim on %s", claim.name());
+                }
+            } catch (RuntimeException e) {
+                LOG.warnf("cannot give back the claim on %s (%s); it expires", claim.name(), e.toString());
+            }
+        }
+
         synchronized int attempts() {
             return claim.attempts();
         }
     }
 
-    private void analyse(KnownAnalysis known, HeldClaim held) {
-        int attempts = held.attempts();
+    private void analyse(KnownAnalysis known, HeldClaim claim) {
+        int attempts = claim.attempts();
         Timer.Sample sample = Timer.start(meters);
         ImageAnalysisState state;
         String outcome;
@@ -256,7 +280,7 @@ public final class AnalysisWorker {
                 .description("Images analysed by this analyzer replica, by outcome (complete or failed)")
                 .tag("outcome", outcome)
                 .register(meters));
-        if (held.finish(state)) {
+        if (claim.finish(state)) {
             LOG.infof("analysed %s: %s", known.name(), state.phase().apiName());
         } else {
             LOG.infof("analysed %s, but the claim is no longer this analyzer's: the result is dropped", known.name());

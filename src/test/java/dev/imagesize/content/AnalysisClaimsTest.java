@@ -233,6 +233,27 @@ class AnalysisClaimsTest {
     }
 
     @Test
+    void aClaimGivenBackAtShutdownIsPendingAgainForTheOthersAtOnceWithoutCostingATry() {
+        store.put(NAME, pending());
+        AnalysisClaims.Claim held = a.claim(store.known(NAME)).orElseThrow();
+
+        assertThat(a.release(held)).isTrue();
+
+        ImageAnalysisState status = store.objects.get(NAME).status();
+        assertThat(status.phase()).isEqualTo(AnalysisPhase.PENDING);
+        assertThat(status.attempts()).isZero();
+        assertThat(status.claimedUntil()).isNull();
+        assertThat(b.isDue(store.known(NAME), clock.now))
+                .as("before the claim would have expired")
+                .isTrue();
+        assertThat(b.claim(store.known(NAME)).orElseThrow().attempts()).isEqualTo(1);
+        assertThat(a.finish(held, pending()))
+                .as("the analysis that was cut short writes nothing")
+                .isFalse();
+        assertThat(store.objects.get(NAME).status().analyzer()).isEqualTo("analyzer-b");
+    }
+
+    @Test
     void aGoneObjectIsNeitherClaimedNorWritten() {
         store.put(NAME, pending());
         KnownAnalysis seen = store.known(NAME);

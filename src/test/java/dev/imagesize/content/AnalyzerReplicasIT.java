@@ -46,8 +46,9 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * Two real analyzer processes (the operator's jar, {@code imagesize.role=analyzer}) against a real API server and a
- * real registry, with no leader between them: they share the queue, each image is analysed exactly once, and the claim
- * of an analyzer killed in the middle of an analysis is taken over by the other once it expires.
+ * real registry, with no leader between them: they share the queue, each image is analysed exactly once, an analyzer
+ * stopped in the middle of an analysis gives its claim back, and the claim of one killed there is taken over by the
+ * other once it expires.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class AnalyzerReplicasIT {
@@ -57,11 +58,13 @@ class AnalyzerReplicasIT {
     private static TestCluster cluster;
     private static KubernetesClient client;
     private static LocalRegistry registry;
-    /** The registry behind a front that holds the blob GETs of one repository until the test lets them through. */
+    /** The registry behind a front that holds the blob GETs of some repositories until the test lets them through. */
     private static FakeRegistry stalling;
 
-    private static final CountDownLatch RELEASE = new CountDownLatch(1);
-    private static final AtomicInteger STALLED = new AtomicInteger();
+    /** Per stalled repository: what lets its blob GETs through, and how many wait. */
+    private static final Map<String, CountDownLatch> RELEASE = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private static final Map<String, AtomicInteger> STALLED = new java.util.concurrent.ConcurrentHashMap<>();
     private static final List<OperatorProcess> ANALYZERS = new ArrayList<>();
     private static final List<String> NAMES = List.of("replicas-it-a", "replicas-it-b");
     private static String prefix;
@@ -84,29 +87,38 @@ class AnalyzerReplicasIT {
             layers.add(image.layerDigests().get(0));
             OciImages.push(image, registry, prefix + "/image-" + i);
         }
-        OciImages.push(
-                OciImages.write(
-                        Spec.of(Step.layer(
-                                "/bin/sh -c make stalled", layer().dir("app").file("app/s", 300_000, ~run))),
-                        "1.0"),
-                registry,
-                prefix + "/stalled");
-        for (String name : NAMES) {
-            ANALYZERS.add(OperatorProcess.start(
-                    cluster,
-                    Map.of(
-                            "imagesize.role", "analyzer",
-                            "imagesize.analysis.enabled", "true",
-                            "imagesize.analysis.claim-duration", "3s",
-                            "imagesize.registry.insecure-registries", registry.hostPort() + "," + stalling.address()),
-                    Map.of("POD_NAME", name),
-                    cluster.kubeconfig()));
+        for (String stalled : List.of("stopped", "killed")) {
+            OciImages.push(
+                    OciImages.write(
+                            Spec.of(Step.layer(
+                                    "/bin/sh -c make " + stalled,
+                                    layer().dir("app").file("app/" + stalled, 300_000, ~run + stalled.length()))),
+                            "1.0"),
+                    registry,
+                    prefix + "/" + stalled);
+            RELEASE.put(stalled, new CountDownLatch(1));
+            STALLED.put(stalled, new AtomicInteger());
         }
+        for (String name : NAMES) {
+            ANALYZERS.add(analyzer(name));
+        }
+    }
+
+    private static OperatorProcess analyzer(String name) {
+        return OperatorProcess.start(
+                cluster,
+                Map.of(
+                        "imagesize.role", "analyzer",
+                        "imagesize.analysis.enabled", "true",
+                        "imagesize.analysis.claim-duration", "3s",
+                        "imagesize.registry.insecure-registries", registry.hostPort() + "," + stalling.address()),
+                Map.of("POD_NAME", name),
+                cluster.kubeconfig());
     }
 
     @AfterAll
     static void stop() throws InterruptedException {
-        RELEASE.countDown();
+        RELEASE.values().forEach(CountDownLatch::countDown);
         for (OperatorProcess analyzer : ANALYZERS) {
             analyzer.close();
         }
@@ -150,12 +162,36 @@ class AnalyzerReplicasIT {
 
     @Test
     @Order(2)
-    void theClaimOfAKilledAnalyzerIsTakenOverByTheOtherOnceItExpires() throws Exception {
-        String name = queue(stalling.address(), prefix + "/stalled");
+    void anAnalyzerThatStopsGivesItsClaimBackAndTheOtherAnalysesTheImageWithoutALostTry() throws Exception {
+        String name = queue(stalling.address(), prefix + "/stopped");
         ImageAnalysis claimed = awaitPhase(name, AnalysisPhase.ANALYZING);
         await().atMost(Duration.ofSeconds(30))
                 .alias("the holder is reading the layer")
-                .until(() -> STALLED.get() > 0);
+                .until(() -> STALLED.get("stopped").get() > 0);
+        String holder = claimed.getStatus().analyzer();
+        int index = NAMES.indexOf(holder);
+        OperatorProcess stopped = ANALYZERS.get(index);
+
+        stopped.stop(); // SIGTERM, as Kubernetes stops a pod
+        RELEASE.get("stopped").countDown();
+
+        ImageAnalysis done = awaitPhase(name, AnalysisPhase.COMPLETE);
+        assertThat(done.getStatus().analyzer()).isEqualTo(NAMES.get(1 - index));
+        assertThat(done.getStatus().attempts())
+                .as("the try cut short by the stop is not counted")
+                .isEqualTo(1);
+        assertThat(stopped.log()).contains("gave back the claim on " + name);
+        ANALYZERS.set(index, analyzer(holder));
+    }
+
+    @Test
+    @Order(3)
+    void theClaimOfAKilledAnalyzerIsTakenOverByTheOtherOnceItExpires() throws Exception {
+        String name = queue(stalling.address(), prefix + "/killed");
+        ImageAnalysis claimed = awaitPhase(name, AnalysisPhase.ANALYZING);
+        await().atMost(Duration.ofSeconds(30))
+                .alias("the holder is reading the layer")
+                .until(() -> STALLED.get("killed").get() > 0);
         String holder = claimed.getStatus().analyzer();
         OperatorProcess victim = ANALYZERS.get(NAMES.indexOf(holder));
         OperatorProcess survivor = ANALYZERS.get(1 - NAMES.indexOf(holder));
@@ -168,7 +204,7 @@ class AnalyzerReplicasIT {
                 .get()
                 .getStatus()
                 .claimedUntil());
-        RELEASE.countDown();
+        RELEASE.get("killed").countDown();
 
         ImageAnalysis done = awaitPhase(name, AnalysisPhase.COMPLETE);
         assertThat(done.getStatus().analyzer()).isEqualTo(NAMES.get(ANALYZERS.indexOf(survivor)));
@@ -181,7 +217,7 @@ class AnalyzerReplicasIT {
     }
 
     @Test
-    @Order(3)
+    @Order(4)
     void anAnalyzerWithTheAnalysisOffRefusesToStart() {
         assertThatThrownBy(() -> OperatorProcess.start(
                         cluster,
@@ -238,12 +274,15 @@ class AnalyzerReplicasIT {
     /** Forwards a request to the real registry; the blob GETs of the stalled repository wait for {@link #RELEASE}. */
     private static void forward(HttpExchange exchange) throws IOException {
         String path = exchange.getRequestURI().getRawPath();
-        if (path.contains("/stalled/blobs/") && RELEASE.getCount() > 0) {
-            STALLED.incrementAndGet();
-            try {
-                RELEASE.await(60, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+        for (Map.Entry<String, CountDownLatch> stall : RELEASE.entrySet()) {
+            if (path.contains("/" + stall.getKey() + "/blobs/")
+                    && stall.getValue().getCount() > 0) {
+                STALLED.get(stall.getKey()).incrementAndGet();
+                try {
+                    stall.getValue().await(60, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
             }
         }
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(registry.baseUrl() + exchange.getRequestURI()))
