@@ -45,6 +45,7 @@ public final class AnalysisWorker {
     private static final Logger LOG = Logger.getLogger(AnalysisWorker.class);
     private static final long SCAN_MILLIS = 500;
     private static final java.time.Duration UNWRITABLE_PAUSE = java.time.Duration.ofSeconds(30);
+    private static final int RECENT_REPOSITORIES = 256;
 
     private final AnalysisIndex index;
     private final AnalysisClaims claims;
@@ -55,6 +56,18 @@ public final class AnalysisWorker {
     private final Clock clock;
     private final MeterRegistry meters;
     private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
+    /**
+     * Repositories this replica analysed an image of lately (at most {@link #RECENT_REPOSITORIES}): their other images
+     * likely share its cached base layers, so it prefers them.
+     */
+    private final Set<String> recentRepositories = java.util.Collections.newSetFromMap(
+            java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>(16, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(java.util.Map.Entry<String, Boolean> eldest) {
+                    return size() > RECENT_REPOSITORIES;
+                }
+            }));
+
     /** The claims this replica works on, by digest. */
     private final java.util.Map<String, HeldClaim> held = new ConcurrentHashMap<>();
     /** Digests whose status could not be written, and until when they are left alone (no tight retry loop). */
@@ -148,8 +161,7 @@ public final class AnalysisWorker {
                     .filter(known -> !inFlight.contains(known.digest())
                             && !unwritable.containsKey(known.digest())
                             && claims.isDue(known, now))
-                    .sorted(Comparator.comparing((KnownAnalysis k) -> k.requestedBy() != AnalysisRequester.ADMISSION)
-                            .thenComparingInt(KnownAnalysis::attempts))
+                    .sorted(order(recentRepositories::contains))
                     .toList();
             for (KnownAnalysis known : due) {
                 if (free <= 0 || !running) {
@@ -164,6 +176,25 @@ public final class AnalysisWorker {
         } catch (RuntimeException e) {
             LOG.errorf("analysis queue scan failed: %s", e.toString());
         }
+    }
+
+    /**
+     * The order in which due analyses are claimed: admission misses first, then the fewest tries, then images of a
+     * repository this replica analysed lately ({@code recent}; their base layers are likely in its layer cache, so
+     * with several replicas each tends to keep to the repositories it knows). Only an order: any image may be claimed.
+     */
+    static Comparator<KnownAnalysis> order(java.util.function.Predicate<String> recent) {
+        return Comparator.comparing((KnownAnalysis k) -> k.requestedBy() != AnalysisRequester.ADMISSION)
+                .thenComparingInt(KnownAnalysis::attempts)
+                .thenComparing(k -> !recent.test(repository(k)));
+    }
+
+    /** {@code registry/repository} of the first place the image is read from, or "" when it names none. */
+    static String repository(KnownAnalysis known) {
+        return known.sources().isEmpty()
+                ? ""
+                : known.sources().get(0).registry() + "/"
+                        + known.sources().get(0).repository();
     }
 
     private Optional<AnalysisClaims.Claim> claimOrPause(KnownAnalysis known) {
@@ -259,6 +290,7 @@ public final class AnalysisWorker {
         try {
             ImageAnalysis result = analyseFromSources(known);
             outcome = result.complete() ? "complete" : "failed";
+            recentRepositories.add(repository(known));
             state = ImageAnalysisState.of(
                     result.status(),
                     result.complete() ? null : "a layer could not be analysed (see conditions)",
