@@ -1,5 +1,7 @@
 package dev.imagesize.image;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -61,8 +63,25 @@ public record ImageRef(String registry, String repository, String tag, String di
     /** The digest algorithms runtimes can verify, with the length of their hex encoding. */
     private static final Map<String, Integer> DIGEST_HEX_LENGTHS = Map.of("sha256", 64, "sha384", 96, "sha512", 128);
 
+    /**
+     * Valid references parsed recently: every review and audit pass parses the same few hundred images, and the
+     * grammar's patterns allocate on each match. Only valid references are kept, so hostile strings cannot fill it.
+     */
+    private static final Cache<String, ImageRef> PARSED =
+            Caffeine.newBuilder().maximumSize(4_096).build();
+
     /** Parses and normalizes a reference; throws {@link InvalidImageReferenceException} naming what is wrong. */
     public static ImageRef parse(String reference) {
+        ImageRef known = reference == null ? null : PARSED.getIfPresent(reference);
+        if (known != null) {
+            return known;
+        }
+        ImageRef parsed = parseUncached(reference);
+        PARSED.put(reference, parsed);
+        return parsed;
+    }
+
+    private static ImageRef parseUncached(String reference) {
         if (reference == null || reference.isEmpty()) {
             throw new InvalidImageReferenceException("invalid image reference \"\": the reference is empty");
         }

@@ -77,17 +77,23 @@ class HandlerBenchmark {
                 handler.handle(review);
             }
             int reviews = 500_000;
+            com.sun.management.ThreadMXBean threads =
+                    (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+            long allocatedBefore = threads.getCurrentThreadAllocatedBytes();
             long start = System.nanoTime();
             for (int i = 0; i < reviews; i++) {
                 handler.handle(review);
             }
             double micros = (System.nanoTime() - start) / 1e3 / reviews;
+            double bytes = (threads.getCurrentThreadAllocatedBytes() - allocatedBefore) / (double) reviews;
             BenchReport report = new BenchReport("handler", "Admission decision in process (`HandlerBenchmark`)");
             report.line(String.format(
                     Locale.ROOT,
-                    "Warm caches, one thread: %.1f us per review (%,.0f reviews/s): parse, evaluate, answer, without HTTP or TLS.",
+                    "Warm caches, one thread: %.1f us per review (%,.0f reviews/s), %,.0f bytes allocated per review:"
+                            + " parse, evaluate, answer, without HTTP or TLS.",
                     micros,
-                    1e6 / micros));
+                    1e6 / micros,
+                    bytes));
             report.write();
         }
     }
