@@ -84,3 +84,26 @@ that depends on them, so `helm template` and `helm install` both fail before any
 {{- fail "webhook.clientAuth.enabled needs webhook.clientAuth.caConfigMap: the ConfigMap whose ca.crt signs the API server's client certificate" }}
 {{- end }}
 {{- end }}
+
+{{/* The analyzer's name, and the labels that select its pods (never the operator's: its Service and PDB skip them). */}}
+{{- define "image-size-operator.analyzerName" -}}
+{{ include "image-size-operator.fullname" . }}-analyzer
+{{- end }}
+
+{{- define "image-size-operator.analyzerSelectorLabels" -}}
+app.kubernetes.io/name: {{ include "image-size-operator.name" . }}-analyzer
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end }}
+
+{{- define "image-size-operator.analyzerLabels" -}}
+{{ include "image-size-operator.analyzerSelectorLabels" . }}
+app.kubernetes.io/component: analyzer
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
+{{- end }}
+
+{{/* JAVA_TOOL_OPTIONS from a jvm block (jvm.*, or analysis.jvm.* over it for the analyzer). */}}
+{{- define "image-size-operator.javaToolOptions" -}}
+{{ trim (printf "-XX:MaxRAMPercentage=%d -XX:+Use%sGC -XX:+ExitOnOutOfMemoryError %s" (int .maxRAMPercentage) .garbageCollector .extraOptions) }}
+{{- end }}

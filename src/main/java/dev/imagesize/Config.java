@@ -11,6 +11,20 @@ import java.util.Set;
 @ConfigMapping(prefix = "imagesize")
 public interface Config {
 
+    /**
+     * What this process runs: {@code operator} (the webhook, the leader-elected audit, reconcilers and reports; with
+     * the analysis on it queues analyses but never runs one) or {@code analyzer} (only the image analysis, on every
+     * replica at once; needs {@code imagesize.analysis.enabled}).
+     */
+    @WithDefault("operator")
+    Role role();
+
+    /** The process roles of {@link #role()}. */
+    enum Role {
+        OPERATOR,
+        ANALYZER
+    }
+
     Registry registry();
 
     Audit audit();
@@ -27,13 +41,13 @@ public interface Config {
 
     Analysis analysis();
 
-    /** The content analysis of images (layers read from registries), on the leader only. */
+    /** The content analysis of images (layers read from registries), by the processes of the analyzer role. */
     interface Analysis {
-        /** Whether the leader analyses the images of governed workloads and of admission misses. */
+        /** Whether the images of governed workloads and of admission misses are queued (operator) and analysed (analyzer). */
         @WithDefault("false")
         boolean enabled();
 
-        /** Images analysed at once. */
+        /** Images analysed at once by one analyzer replica. */
         @WithDefault("1")
         int concurrency();
 
@@ -56,6 +70,13 @@ public interface Config {
         /** A failed analysis that may succeed later (the registry was unreachable) is tried again after this. */
         @WithDefault("10m")
         Duration retryAfter();
+
+        /**
+         * How long an analyzer's claim on an image lasts without renewal; the analyzer renews it every third of this
+         * while it works, and another analyzer takes over a claim not renewed in time (its holder stopped).
+         */
+        @WithDefault("60s")
+        Duration claimDuration();
 
         /** Analyses tried per digest before it stays Failed. */
         @WithDefault("3")

@@ -252,32 +252,149 @@ class HelmChartIT {
     }
 
     @Test
-    void contentAnalysisIsOffByDefaultAndReadsTheBaseCatalogOfAConfigMap() {
-        JsonNode defaults = operatorContainer(template());
-        assertThat(env(defaults, "IMAGESIZE_ANALYSIS_ENABLED")).isNull();
-        assertThat(env(defaults, "IMAGESIZE_ANALYSIS_BASE_CATALOG")).isNull();
+    void contentAnalysisRendersTheAnalyzerDeploymentOnlyWhenEnabled() {
+        List<JsonNode> defaults = template();
+        assertThat(kinds(defaults).stream().filter("Deployment"::equals)).hasSize(1);
+        assertThat(env(operatorContainer(defaults), "IMAGESIZE_ANALYSIS_ENABLED"))
+                .isNull();
+        assertThat(defaults.toString()).doesNotContain("analyzer");
 
-        List<JsonNode> withCatalog =
-                template("--set", "analysis.enabled=true", "--set", "analysis.baseCatalog.configMap=our-bases");
-        JsonNode container = operatorContainer(withCatalog);
+        List<JsonNode> enabled = template(
+                "--set", "analysis.enabled=true",
+                "--set", "analysis.replicas=3",
+                "--set", "analysis.baseCatalog.configMap=our-bases",
+                "--set", "analysis.jvm.garbageCollector=G1",
+                "--set", "analysis.resources.limits.memory=1Gi");
+        JsonNode operator = operatorContainer(enabled);
+        assertThat(env(operator, "IMAGESIZE_ANALYSIS_ENABLED"))
+                .as("the operator queues analyses")
+                .isEqualTo("true");
+        assertThat(env(operator, "IMAGESIZE_ROLE"))
+                .as("the default role: operator")
+                .isNull();
+        assertThat(env(operator, "IMAGESIZE_ANALYSIS_BASE_CATALOG"))
+                .as("only the analyzer reads the catalog")
+                .isNull();
+        assertThat(env(operator, "JAVA_TOOL_OPTIONS")).contains("-XX:+UseSerialGC");
+
+        JsonNode analyzer = named(enabled, "Deployment", "rel-image-size-operator-analyzer");
+        JsonNode pod = analyzer.at("/spec/template/spec");
+        JsonNode container = pod.at("/containers/0");
+        assertThat(analyzer.at("/spec/replicas").asInt()).isEqualTo(3);
+        assertThat(pod.at("/serviceAccountName").asText()).isEqualTo("rel-image-size-operator-analyzer");
+        assertThat(env(container, "IMAGESIZE_ROLE")).isEqualTo("analyzer");
         assertThat(env(container, "IMAGESIZE_ANALYSIS_ENABLED")).isEqualTo("true");
+        assertThat(env(container, "IMAGESIZE_ANALYSIS_CLAIM_DURATION")).isEqualTo("60s");
         assertThat(env(container, "IMAGESIZE_ANALYSIS_BASE_CATALOG"))
                 .isEqualTo("/etc/image-size-operator/base-catalog/base-catalog.yaml");
+        assertThat(env(container, "JAVA_TOOL_OPTIONS"))
+                .isEqualTo("-XX:MaxRAMPercentage=70 -XX:+UseG1GC -XX:+ExitOnOutOfMemoryError");
+        assertThat(env(container, "MALLOC_ARENA_MAX")).isEqualTo("2");
+        assertThat(container.at("/resources/limits/memory").asText()).isEqualTo("1Gi");
+        assertThat(container.at("/ports").toString()).doesNotContain("webhook").contains("8080");
+        assertThat(container.at("/readinessProbe/httpGet/path").asText()).isEqualTo("/q/health/ready");
+        assertThat(container.at("/securityContext"))
+                .as("the operator's security context")
+                .isEqualTo(operator.at("/securityContext"));
+        assertThat(pod.at("/volumes").toString()).contains("\"configMap\":{\"name\":\"our-bases\"");
         assertThat(container.at("/volumeMounts").toString())
                 .contains("\"mountPath\":\"/etc/image-size-operator/base-catalog\"");
-        assertThat(one(withCatalog, "Deployment")
-                        .at("/spec/template/spec/volumes")
-                        .toString())
-                .contains("\"configMap\":{\"name\":\"our-bases\"");
+        JsonNode webhookSelector =
+                named(enabled, "Service", "rel-image-size-operator-webhook").at("/spec/selector");
+        JsonNode analyzerLabels = analyzer.at("/spec/template/metadata/labels");
+        assertThat(webhookSelector.path("app.kubernetes.io/name").asText())
+                .as("the webhook Service never sends reviews to an analyzer")
+                .isNotEqualTo(analyzerLabels.path("app.kubernetes.io/name").asText());
 
         List<JsonNode> catalogWithoutAnalysis = template("--set", "analysis.baseCatalog.configMap=our-bases");
-        assertThat(env(operatorContainer(catalogWithoutAnalysis), "IMAGESIZE_ANALYSIS_BASE_CATALOG"))
+        assertThat(catalogWithoutAnalysis.toString())
                 .as("nothing reads the catalog while analysis is off")
-                .isNull();
-        assertThat(one(catalogWithoutAnalysis, "Deployment")
-                        .at("/spec/template/spec/volumes")
-                        .toString())
-                .doesNotContain("our-bases");
+                .doesNotContain("our-bases")
+                .doesNotContain("analyzer");
+    }
+
+    /**
+     * With the content analysis on, what the two ServiceAccounts may do with the analyses, as the real API server's
+     * authorizer decides it ({@code kubectl auth can-i}): the analyzer reads them and writes only their status; the
+     * operator creates, annotates and deletes them but never writes their status.
+     */
+    @Test
+    void theAnalyzerMayWriteOnlyTheAnalysesStatusAndTheOperatorNoLonger() {
+        TestCluster cluster = TestCluster.get().withCrds();
+        Kubectl kubectl = cluster.kubectl();
+        String suffix = Long.toString(System.nanoTime() % 1_000_000);
+        String release = "image-size-operator-analyzer-" + suffix;
+        String namespace = "iso-analyzer-" + suffix;
+        String analyzer = "system:serviceaccount:" + namespace + ":" + release + "-analyzer";
+        String operator = "system:serviceaccount:" + namespace + ":" + release;
+        try {
+            Kubectl.Result install = helm.run(
+                    "install",
+                    release,
+                    CHART,
+                    "--namespace",
+                    namespace,
+                    "--create-namespace",
+                    "--set",
+                    "analysis.enabled=true",
+                    "--set",
+                    "webhook.onlyNamespaces={helm-it-no-such-namespace}");
+            assertThat(install.exitCode()).as(install.output()).isZero();
+
+            assertThat(canIn(kubectl, analyzer, namespace, "list", "imageanalyses.imagesize.dev"))
+                    .isEqualTo("yes");
+            assertThat(canIn(kubectl, analyzer, namespace, "watch", "imageanalyses.imagesize.dev"))
+                    .isEqualTo("yes");
+            assertThat(canIn(
+                            kubectl,
+                            analyzer,
+                            namespace,
+                            "update",
+                            "imageanalyses.imagesize.dev",
+                            "--subresource=status"))
+                    .isEqualTo("yes");
+            for (String verb : List.of("create", "delete", "patch", "update")) {
+                assertThat(canIn(kubectl, analyzer, namespace, verb, "imageanalyses.imagesize.dev"))
+                        .as("analyzer: %s imageanalyses", verb)
+                        .isEqualTo("no");
+            }
+            assertThat(canIn(kubectl, analyzer, "kube-system", "get", "secrets"))
+                    .as("pull secrets (rbac.pullSecrets=cluster)")
+                    .isEqualTo("yes");
+            assertThat(canIn(kubectl, analyzer, "kube-system", "get", "serviceaccounts"))
+                    .isEqualTo("yes");
+            for (String[] question : List.of(
+                    new String[] {"list", "secrets"},
+                    new String[] {"create", "events"},
+                    new String[] {"get", "leases.coordination.k8s.io"},
+                    new String[] {"patch", "deployments"},
+                    new String[] {"create", "imagesizereports.imagesize.dev"},
+                    new String[] {"list", "imagesizepolicies.imagesize.dev"})) {
+                assertThat(canIn(kubectl, analyzer, namespace, question))
+                        .as("analyzer: %s", String.join(" ", question))
+                        .isEqualTo("no");
+            }
+
+            for (String verb : List.of("create", "delete", "patch", "watch")) {
+                assertThat(canIn(kubectl, operator, namespace, verb, "imageanalyses.imagesize.dev"))
+                        .as("operator: %s imageanalyses", verb)
+                        .isEqualTo("yes");
+            }
+            for (String verb : List.of("update", "patch")) {
+                assertThat(canIn(
+                                kubectl,
+                                operator,
+                                namespace,
+                                verb,
+                                "imageanalyses.imagesize.dev",
+                                "--subresource=status"))
+                        .as("operator: %s imageanalyses/status", verb)
+                        .isEqualTo("no");
+            }
+        } finally {
+            helm.run("uninstall", release, "--namespace", namespace, "--ignore-not-found");
+            kubectl.run("delete", "namespace", namespace, "--wait=false", "--ignore-not-found");
+        }
     }
 
     @Test
@@ -614,7 +731,7 @@ class HelmChartIT {
     }
 
     private static JsonNode operatorContainer(List<JsonNode> objects) {
-        return one(objects, "Deployment").at("/spec/template/spec/containers/0");
+        return named(objects, "Deployment", "rel-image-size-operator").at("/spec/template/spec/containers/0");
     }
 
     /** The literal value of an environment variable of the container, or null. */

@@ -4,7 +4,6 @@ import dev.imagesize.Config;
 import dev.imagesize.Deadline;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.quarkus.runtime.ShutdownEvent;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -17,7 +16,6 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
 import io.vertx.core.net.SSLOptions;
-import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.io.IOException;
@@ -488,12 +486,8 @@ public class WebhookServer {
                 });
     }
 
-    void stop(@Observes ShutdownEvent event) {
-        stop();
-    }
-
-    /** Stops listening and lets queued reviews finish within one deadline. */
-    void stop() {
+    /** Stops listening and lets queued reviews finish within one deadline (the operator role calls it at shutdown). */
+    public void stop() {
         if (reloadTimer >= 0) {
             vertx.cancelTimer(reloadTimer);
         }

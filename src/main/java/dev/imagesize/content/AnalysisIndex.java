@@ -5,6 +5,8 @@ import dev.imagesize.api.v1alpha1.ApiGroup;
 import dev.imagesize.api.v1alpha1.ImageAnalysis;
 import dev.imagesize.cluster.SlimStore;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResourceList;
+import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
@@ -42,7 +44,9 @@ public final class AnalysisIndex {
     private final KubernetesClient client;
     private final Map<String, KnownAnalysis> byDigest = new ConcurrentHashMap<>();
     private final List<Consumer<KnownAnalysis>> settledListeners = new CopyOnWriteArrayList<>();
-    private SharedIndexInformer<GenericKubernetesResource> informer;
+    private volatile SharedIndexInformer<GenericKubernetesResource> informer;
+    /** Whether the objects that existed when the watch started are projected (see {@link #catchUp}). */
+    private volatile boolean caughtUp;
 
     public AnalysisIndex(KubernetesClient client) {
         this.client = client;
@@ -73,7 +77,47 @@ public final class AnalysisIndex {
                         .equals(object.getMetadata().getName()));
             }
         });
-        informer.start();
+        SharedIndexInformer<GenericKubernetesResource> started = informer;
+        informer.start().thenRunAsync(() -> catchUp(started));
+    }
+
+    /**
+     * Projects the objects that existed when the watch started. The informer announces those with what its store
+     * keeps (names only, to stay small), so their content is read here once, in pages; an object the watch has
+     * already projected (it changed meanwhile) keeps the newer projection.
+     */
+    private void catchUp(SharedIndexInformer<GenericKubernetesResource> started) {
+        String next = null;
+        while (informer == started) {
+            try {
+                GenericKubernetesResourceList page = client.genericKubernetesResources(ANALYSES)
+                        .list(new ListOptionsBuilder()
+                                .withLimit(PAGE)
+                                .withContinue(next)
+                                .build());
+                for (GenericKubernetesResource raw : page.getItems()) {
+                    read(raw)
+                            .map(KnownAnalysis::of)
+                            .filter(known -> known.digest() != null
+                                    && started.getStore().getByKey(known.name()) != null) // not deleted since
+                            .ifPresent(known -> byDigest.putIfAbsent(known.digest(), known));
+                }
+                next = page.getMetadata() == null ? null : page.getMetadata().getContinue();
+                if (next == null || next.isEmpty()) {
+                    caughtUp = true;
+                    return;
+                }
+            } catch (RuntimeException e) {
+                LOG.warnf("cannot list the ImageAnalysis objects (%s); trying again", e.getMessage());
+                next = null; // a continue token may have expired: start over
+                try {
+                    Thread.sleep(2000);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
     }
 
     public synchronized void stop() {
@@ -81,12 +125,13 @@ public final class AnalysisIndex {
             informer.stop();
             informer = null;
         }
+        caughtUp = false;
         byDigest.clear();
     }
 
     public boolean isSynced() {
         SharedIndexInformer<?> current = informer;
-        return current != null && current.hasSynced();
+        return current != null && current.hasSynced() && caughtUp;
     }
 
     /** What is known of the analysis of the platform image {@code digest}; empty when there is none. */
@@ -108,16 +153,18 @@ public final class AnalysisIndex {
     }
 
     private void update(GenericKubernetesResource raw) {
-        ImageAnalysis analysis;
+        read(raw).ifPresent(this::accept);
+    }
+
+    private Optional<ImageAnalysis> read(GenericKubernetesResource raw) {
         try {
-            analysis = client.getKubernetesSerialization().convertValue(raw, ImageAnalysis.class);
+            return Optional.of(client.getKubernetesSerialization().convertValue(raw, ImageAnalysis.class));
         } catch (RuntimeException e) {
             LOG.warnf(
                     "ImageAnalysis %s cannot be read (%s); it is ignored until it changes",
                     raw.getMetadata().getName(), e.getMessage());
-            return;
+            return Optional.empty();
         }
-        accept(analysis);
     }
 
     /** Projects {@code analysis} into the index and tells the listeners when it settled. */

@@ -12,8 +12,11 @@ import java.net.HttpURLConnection;
 import java.util.List;
 import java.util.Optional;
 
-/** Reads and writes ImageAnalysis objects: creates them Pending, reads one whole, writes its status. */
-public final class AnalysisObjects {
+/**
+ * Reads and writes ImageAnalysis objects: creates them Pending, reads one whole, replaces its status at a
+ * resourceVersion (the analyzer's claims and results), annotates and deletes it (the sweeper).
+ */
+public final class AnalysisObjects implements AnalysisClaims.StatusStore {
     /** Label: the first 32 hex digits of the digest, so {@code kubectl get ia -l} finds an image. */
     public static final String DIGEST_LABEL = "imagesize.dev/digest";
 
@@ -55,20 +58,36 @@ public final class AnalysisObjects {
                 client.resources(ImageAnalysis.class).withName(name).get());
     }
 
-    /** Replaces the status of the analysis {@code name}; false when the object is gone. */
-    public boolean writeStatus(String name, ImageAnalysisState state) {
+    @Override
+    public Optional<String> replaceStatus(String name, String resourceVersion, ImageAnalysisState state)
+            throws AnalysisClaims.StaleVersion {
+        ImageAnalysis analysis = new ImageAnalysis();
+        analysis.setMetadata(new ObjectMetaBuilder()
+                .withName(name)
+                .withResourceVersion(resourceVersion)
+                .build());
+        analysis.setStatus(state);
         try {
-            client.resources(ImageAnalysis.class).withName(name).editStatus(analysis -> {
-                analysis.setStatus(state);
-                return analysis;
-            });
-            return true;
+            // a PUT of the status subresource at this resourceVersion: the API server refuses it (409) when the
+            // object changed since
+            ImageAnalysis written = client.resource(analysis).updateStatus();
+            return Optional.of(written.getMetadata().getResourceVersion());
         } catch (KubernetesClientException e) {
             if (e.getCode() == HttpURLConnection.HTTP_NOT_FOUND) {
-                return false;
+                return Optional.empty();
+            }
+            if (e.getCode() == HttpURLConnection.HTTP_CONFLICT) {
+                throw new AnalysisClaims.StaleVersion();
             }
             throw e;
         }
+    }
+
+    @Override
+    public Optional<AnalysisClaims.Versioned> read(String name) {
+        return get(name)
+                .map(analysis -> new AnalysisClaims.Versioned(
+                        analysis.getMetadata().getResourceVersion(), analysis.getStatus()));
     }
 
     /** Records that a governed workload referenced the analysis {@code name} at {@code at} (an annotation). */

@@ -4,7 +4,7 @@ import dev.imagesize.Config;
 import java.time.Duration;
 
 /**
- * How the leader analyses images: how many at once, how large, how long, and how failures are retried.
+ * How images are analysed: how many at once, how large, how long, and how failures are retried.
  *
  * @param concurrency images analysed at once
  * @param parallelLayers layers of one image read at once
@@ -12,6 +12,7 @@ import java.time.Duration;
  * @param cacheBytes weight of the layer index cache
  * @param timeout time for one image
  * @param retryAfter a transient failure is tried again after this
+ * @param claimDuration how long an analyzer's claim on an image lasts unless renewed
  * @param maxAttempts analyses tried per digest
  * @param maxAdmissionMisses admission misses remembered per replica
  * @param ttl an analysis no governed workload referenced for this long is deleted
@@ -24,6 +25,7 @@ public record AnalysisSettings(
         long cacheBytes,
         Duration timeout,
         Duration retryAfter,
+        Duration claimDuration,
         int maxAttempts,
         int maxAdmissionMisses,
         Duration ttl,
@@ -32,6 +34,9 @@ public record AnalysisSettings(
     public AnalysisSettings {
         if (ttl.isNegative() || ttl.isZero() || sweepInterval.isNegative() || sweepInterval.isZero()) {
             throw new IllegalArgumentException("imagesize.analysis: ttl and sweep-interval must be positive");
+        }
+        if (claimDuration.isNegative() || claimDuration.isZero()) {
+            throw new IllegalArgumentException("imagesize.analysis: claim-duration must be positive");
         }
         if (concurrency < 1 || parallelLayers < 1 || maxAttempts < 1 || maxAdmissionMisses < 1) {
             throw new IllegalArgumentException("imagesize.analysis: concurrency, parallel-layers, max-attempts and"
@@ -51,6 +56,7 @@ public record AnalysisSettings(
                 config.cacheBytes(),
                 config.timeout(),
                 config.retryAfter(),
+                config.claimDuration(),
                 config.maxAttempts(),
                 config.maxAdmissionMisses(),
                 config.ttl(),
@@ -66,6 +72,7 @@ public record AnalysisSettings(
                 64L << 20,
                 Duration.ofMinutes(30),
                 Duration.ofMinutes(10),
+                Duration.ofSeconds(60),
                 3,
                 1000,
                 Duration.ofDays(7),

@@ -12,7 +12,6 @@ import dev.imagesize.api.v1alpha1.ImageAnalysisState;
 import dev.imagesize.assessment.CredentialSource;
 import dev.imagesize.assessment.Credentials;
 import dev.imagesize.image.ImageRef;
-import dev.imagesize.operator.LeaderTask;
 import dev.imagesize.policy.Messages;
 import dev.imagesize.registry.RegistryCredential;
 import dev.imagesize.workload.Workload;
@@ -22,28 +21,34 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jboss.logging.Logger;
 
 /**
- * The leader's image analysis: takes the ImageAnalysis objects that wait (Pending, left Analyzing by a former leader,
- * or Failed and due again), admission misses first, analyses at most {@code concurrency} images at once with the
- * pooled registry transport at audit priority (admission lookups never wait behind it), and writes each result into
- * the object's status. The objects are the durable queue: a new leader picks up where the last one stopped.
+ * The analysis of images on one analyzer replica; every replica of the analyzer runs one at once, without a leader.
+ * Every 500 ms it takes the ImageAnalysis objects that wait (Pending, Deferred, Analyzing under an expired claim, or
+ * Failed and due again), admission misses first, claims them ({@link AnalysisClaims}: a conflict means another
+ * replica has it, and the next one is tried), analyses at most {@code concurrency} images at once with the pooled
+ * registry transport at audit priority, renews each claim while it works, and writes each result into the object's
+ * status while the claim is still its own. The objects are the durable queue: a replica that stops leaves claims that
+ * expire, and the others take them over.
  */
-public final class AnalysisWorker implements LeaderTask {
+public final class AnalysisWorker {
     private static final Logger LOG = Logger.getLogger(AnalysisWorker.class);
     private static final long SCAN_MILLIS = 500;
     private static final java.time.Duration UNWRITABLE_PAUSE = java.time.Duration.ofSeconds(30);
+    private static final int RECENT_REPOSITORIES = 256;
 
     private final AnalysisIndex index;
-    private final AnalysisObjects objects;
+    private final AnalysisClaims claims;
     private final ImageAnalyzer analyzer;
     private final CredentialSource credentials;
     private final AnalysisSettings settings;
@@ -51,6 +56,20 @@ public final class AnalysisWorker implements LeaderTask {
     private final Clock clock;
     private final MeterRegistry meters;
     private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
+    /**
+     * Repositories this replica analysed an image of lately (at most {@link #RECENT_REPOSITORIES}): their other images
+     * likely share its cached base layers, so it prefers them.
+     */
+    private final Set<String> recentRepositories = java.util.Collections.newSetFromMap(
+            java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>(16, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(java.util.Map.Entry<String, Boolean> eldest) {
+                    return size() > RECENT_REPOSITORIES;
+                }
+            }));
+
+    /** The claims this replica works on, by digest. */
+    private final java.util.Map<String, HeldClaim> held = new ConcurrentHashMap<>();
     /** Digests whose status could not be written, and until when they are left alone (no tight retry loop). */
     private final java.util.Map<String, Instant> unwritable = new ConcurrentHashMap<>();
 
@@ -60,7 +79,7 @@ public final class AnalysisWorker implements LeaderTask {
 
     public AnalysisWorker(
             AnalysisIndex index,
-            AnalysisObjects objects,
+            AnalysisClaims claims,
             ImageAnalyzer analyzer,
             CredentialSource credentials,
             AnalysisSettings settings,
@@ -68,7 +87,7 @@ public final class AnalysisWorker implements LeaderTask {
             Clock clock,
             MeterRegistry meters) {
         this.index = index;
-        this.objects = objects;
+        this.claims = claims;
         this.analyzer = analyzer;
         this.credentials = credentials;
         this.settings = settings;
@@ -76,12 +95,11 @@ public final class AnalysisWorker implements LeaderTask {
         this.clock = clock;
         this.meters = meters;
         io.micrometer.core.instrument.Gauge.builder("imagesize.analysis.in.flight", inFlight, Set::size)
-                .description("Images being analysed on this replica (only the leader analyses)")
+                .description("Images being analysed on this analyzer replica")
                 .register(meters);
     }
 
-    @Override
-    public synchronized void startLeading() {
+    public synchronized void start() {
         if (running) {
             return;
         }
@@ -99,16 +117,22 @@ public final class AnalysisWorker implements LeaderTask {
             return thread;
         });
         scanner.scheduleWithFixedDelay(this::scan, 0, SCAN_MILLIS, TimeUnit.MILLISECONDS);
-        LOG.infof("analysing images, %d at once", settings.concurrency());
+        LOG.infof(
+                "analyzer %s: analysing images, %d at once, claims renewed every %s",
+                analyzerName, settings.concurrency(), claims.renewInterval());
     }
 
-    @Override
-    public synchronized void stopLeading() {
+    /**
+     * Stops analysing and gives back the claims it holds, so other replicas take those images at once (a claim that
+     * cannot be given back expires, and they take it then).
+     */
+    public synchronized void stop() {
         if (!running) {
             return;
         }
         running = false;
         scanner.shutdownNow();
+        held.values().forEach(HeldClaim::release);
         workers.shutdownNow();
         try {
             scanner.awaitTermination(10, TimeUnit.SECONDS);
@@ -117,10 +141,11 @@ public final class AnalysisWorker implements LeaderTask {
             Thread.currentThread().interrupt();
         }
         inFlight.clear();
+        held.clear();
         unwritable.clear();
     }
 
-    /** Starts the analyses that wait, while there is a free worker: admission misses first, then the oldest tried. */
+    /** Claims and starts the analyses that wait, while there is a free worker: admission misses first. */
     private void scan() {
         if (!running || !index.isSynced()) {
             return;
@@ -135,56 +160,137 @@ public final class AnalysisWorker implements LeaderTask {
             List<KnownAnalysis> due = index.all().stream()
                     .filter(known -> !inFlight.contains(known.digest())
                             && !unwritable.containsKey(known.digest())
-                            && isDue(known, now))
-                    .sorted(Comparator.comparing((KnownAnalysis k) -> k.requestedBy() != AnalysisRequester.ADMISSION)
-                            .thenComparingInt(KnownAnalysis::attempts))
-                    .limit(free)
+                            && claims.isDue(known, now))
+                    .sorted(order(recentRepositories::contains))
                     .toList();
             for (KnownAnalysis known : due) {
-                inFlight.add(known.digest());
-                workers.execute(() -> {
-                    try {
-                        analyse(known);
-                    } catch (RuntimeException e) {
-                        unwritable.put(known.digest(), clock.instant().plus(UNWRITABLE_PAUSE));
-                        LOG.warnf(
-                                "analysis of %s could not be recorded: %s; trying again in %s",
-                                known.name(), e.toString(), UNWRITABLE_PAUSE);
-                    } finally {
-                        inFlight.remove(known.digest());
-                    }
-                });
+                if (free <= 0 || !running) {
+                    return;
+                }
+                Optional<AnalysisClaims.Claim> claim = claimOrPause(known);
+                if (claim.isPresent()) {
+                    free--;
+                    start(known, claim.get());
+                }
             }
         } catch (RuntimeException e) {
             LOG.errorf("analysis queue scan failed: %s", e.toString());
         }
     }
 
-    /** Whether an analysis waits for this leader. */
-    boolean isDue(KnownAnalysis known, Instant now) {
-        return switch (known.phase()) {
-            case PENDING, ANALYZING, DEFERRED -> known.attempts() < settings.maxAttempts();
-            case FAILED ->
-                known.nextAttemptAt() != null
-                        && !known.nextAttemptAt().isAfter(now)
-                        && known.attempts() < settings.maxAttempts();
-            case COMPLETE -> false;
-        };
+    /**
+     * The order in which due analyses are claimed: admission misses first, then the fewest tries, then images of a
+     * repository this replica analysed lately ({@code recent}; their base layers are likely in its layer cache, so
+     * with several replicas each tends to keep to the repositories it knows). Only an order: any image may be claimed.
+     */
+    static Comparator<KnownAnalysis> order(java.util.function.Predicate<String> recent) {
+        return Comparator.comparing((KnownAnalysis k) -> k.requestedBy() != AnalysisRequester.ADMISSION)
+                .thenComparingInt(KnownAnalysis::attempts)
+                .thenComparing(k -> !recent.test(repository(k)));
     }
 
-    private void analyse(KnownAnalysis known) {
-        int attempts = known.attempts() + 1;
-        if (!objects.writeStatus(
-                known.name(),
-                ImageAnalysisState.waiting(AnalysisPhase.ANALYZING, null, attempts, null, analyzerName))) {
-            return; // deleted meanwhile
+    /** {@code registry/repository} of the first place the image is read from, or "" when it names none. */
+    static String repository(KnownAnalysis known) {
+        return known.sources().isEmpty()
+                ? ""
+                : known.sources().get(0).registry() + "/"
+                        + known.sources().get(0).repository();
+    }
+
+    private Optional<AnalysisClaims.Claim> claimOrPause(KnownAnalysis known) {
+        try {
+            return claims.claim(known);
+        } catch (RuntimeException e) {
+            unwritable.put(known.digest(), clock.instant().plus(UNWRITABLE_PAUSE));
+            LOG.warnf("cannot claim %s: %s; trying again in %s", known.name(), e.toString(), UNWRITABLE_PAUSE);
+            return Optional.empty();
         }
+    }
+
+    private void start(KnownAnalysis known, AnalysisClaims.Claim claim) {
+        inFlight.add(known.digest());
+        HeldClaim claimed = new HeldClaim(claim);
+        held.put(known.digest(), claimed);
+        long renewMillis = Math.max(1, claims.renewInterval().toMillis());
+        ScheduledFuture<?> heartbeat =
+                scanner.scheduleWithFixedDelay(claimed::renew, renewMillis, renewMillis, TimeUnit.MILLISECONDS);
+        workers.execute(() -> {
+            try {
+                analyse(known, claimed);
+            } catch (RuntimeException e) {
+                unwritable.put(known.digest(), clock.instant().plus(UNWRITABLE_PAUSE));
+                LOG.warnf(
+                        "analysis of %s could not be recorded: %s; trying again in %s",
+                        known.name(), e.toString(), UNWRITABLE_PAUSE);
+            } finally {
+                heartbeat.cancel(false);
+                held.remove(known.digest());
+                inFlight.remove(known.digest());
+            }
+        });
+    }
+
+    /** A claim being worked on: renewed by the heartbeat, finished by the worker, never both at once. */
+    private final class HeldClaim {
+        private AnalysisClaims.Claim claim;
+        private boolean lost;
+
+        HeldClaim(AnalysisClaims.Claim claim) {
+            this.claim = claim;
+        }
+
+        synchronized void renew() {
+            if (lost) {
+                return;
+            }
+            try {
+                Optional<AnalysisClaims.Claim> renewed = claims.renew(claim);
+                if (renewed.isPresent()) {
+                    claim = renewed.get();
+                } else {
+                    lost = true;
+                    LOG.warnf(
+                            "the claim on %s is no longer %s's: another analyzer took it over",
+                            claim.name(), analyzerName);
+                }
+            } catch (RuntimeException e) {
+                LOG.warnf("cannot renew the claim on %s: %s; trying again", claim.name(), e.toString());
+            }
+        }
+
+        synchronized boolean finish(ImageAnalysisState state) {
+            return !lost && claims.finish(claim, state);
+        }
+
+        /** Gives the claim back; the analysis still running then writes nothing. */
+        synchronized void release() {
+            if (lost) {
+                return;
+            }
+            lost = true;
+            try {
+                if (claims.release(claim)) {
+                    LOG.infof("gave back the claim on %s", claim.name());
+                }
+            } catch (RuntimeException e) {
+                LOG.warnf("cannot give back the claim on %s (%s); it expires", claim.name(), e.toString());
+            }
+        }
+
+        synchronized int attempts() {
+            return claim.attempts();
+        }
+    }
+
+    private void analyse(KnownAnalysis known, HeldClaim claim) {
+        int attempts = claim.attempts();
         Timer.Sample sample = Timer.start(meters);
         ImageAnalysisState state;
         String outcome;
         try {
             ImageAnalysis result = analyseFromSources(known);
             outcome = result.complete() ? "complete" : "failed";
+            recentRepositories.add(repository(known));
             state = ImageAnalysisState.of(
                     result.status(),
                     result.complete() ? null : "a layer could not be analysed (see conditions)",
@@ -203,11 +309,14 @@ public final class AnalysisWorker implements LeaderTask {
                     analyzerName);
         }
         sample.stop(Timer.builder("imagesize.analysis.images")
-                .description("Images analysed by the leader, by outcome (complete or failed)")
+                .description("Images analysed by this analyzer replica, by outcome (complete or failed)")
                 .tag("outcome", outcome)
                 .register(meters));
-        objects.writeStatus(known.name(), state);
-        LOG.infof("analysed %s: %s", known.name(), state.phase().apiName());
+        if (claim.finish(state)) {
+            LOG.infof("analysed %s: %s", known.name(), state.phase().apiName());
+        } else {
+            LOG.infof("analysed %s, but the claim is no longer this analyzer's: the result is dropped", known.name());
+        }
     }
 
     /** The analysis from the first source that can be read; the last source's problem when none can. */

@@ -4,8 +4,9 @@ import dev.imagesize.operator.LeaderTask;
 import java.util.List;
 
 /**
- * The content analysis on one replica: the watch of ImageAnalysis objects and the publisher of admission misses (every
- * replica), and the work only the leader does (analysing images, writing workload reports). Off, it does nothing.
+ * The content analysis on one operator replica: the watch of ImageAnalysis objects and the publisher of admission
+ * misses (every replica), and the work only the leader does (writing workload reports, sweeping old analyses). It
+ * queues analyses and reads their results; the analyzer role ({@link AnalyzerRole}) runs them. Off, it does nothing.
  */
 public final class ContentAnalysis {
     private final AnalysisIndex index;
@@ -27,12 +28,8 @@ public final class ContentAnalysis {
      * @param reports started before the audit by the leadership (so it sees the audit's first pass)
      */
     public static ContentAnalysis on(
-            AnalysisIndex index,
-            MissPublisher publisher,
-            AnalysisWorker worker,
-            WorkloadReports reports,
-            AnalysisSweeper sweeper) {
-        return new ContentAnalysis(index, publisher, List.of(reports, worker, sweeper));
+            AnalysisIndex index, MissPublisher publisher, WorkloadReports reports, AnalysisSweeper sweeper) {
+        return new ContentAnalysis(index, publisher, List.of(reports, sweeper));
     }
 
     public void start() {

@@ -30,7 +30,10 @@ import java.time.Clock;
 import java.util.Optional;
 import org.jboss.logging.Logger;
 
-/** Wires the content analysis: on with {@code imagesize.analysis.enabled}, else nothing is watched or analysed. */
+/**
+ * Wires the content analysis: on with {@code imagesize.analysis.enabled}, else nothing is watched or analysed; the
+ * operator role queues, the analyzer role analyses.
+ */
 public class ContentProducer {
     private static final Logger LOG = Logger.getLogger(ContentProducer.class);
 
@@ -61,6 +64,7 @@ public class ContentProducer {
         return config.analysis().enabled() ? new ContentNotes(index, misses) : AdmissionContent.NONE;
     }
 
+    /** The operator's side: queues analyses (admission misses, the audit's images), reports and sweeps; never analyses. */
     @Produces
     @Singleton
     ContentAnalysis contentAnalysis(
@@ -68,14 +72,33 @@ public class ContentProducer {
             KubernetesClient client,
             AnalysisIndex index,
             AdmissionMisses misses,
-            RegistryClient registries,
-            PullSecrets pullSecrets,
             WorkloadAudit audit,
-            Identity identity,
-            MeterRegistry meters) {
+            Identity identity) {
         if (!config.analysis().enabled()) {
             return ContentAnalysis.off();
         }
+        AnalysisSettings settings = AnalysisSettings.of(config.analysis());
+        AnalysisObjects objects = new AnalysisObjects(client, identity.fieldManager());
+        WorkloadReports reports =
+                new WorkloadReports(client, index, objects, identity.fieldManager(), Clock.systemUTC());
+        audit.observe(reports);
+        index.onSettled(known -> audit.analysisSettled(known.digest()));
+        AnalysisSweeper sweeper =
+                new AnalysisSweeper(index, objects, reports::referencedDigests, settings, Clock.systemUTC());
+        return ContentAnalysis.on(index, new MissPublisher(misses, index, objects), reports, sweeper);
+    }
+
+    /** The analyzer's side: this replica's worker, claiming images beside any other analyzer replicas. */
+    @Produces
+    @Singleton
+    AnalyzerRole analyzerRole(
+            Config config,
+            KubernetesClient client,
+            AnalysisIndex index,
+            RegistryClient registries,
+            PullSecrets pullSecrets,
+            Identity identity,
+            MeterRegistry meters) {
         AnalysisSettings settings = AnalysisSettings.of(config.analysis());
         AnalysisObjects objects = new AnalysisObjects(client, identity.fieldManager());
         AnalysisLimits limits = AnalysisLimits.defaults();
@@ -87,15 +110,11 @@ public class ContentProducer {
                         FindingRules.builtIn(), catalog(config.analysis().baseCatalog()), StatusBudget.DEFAULT_BYTES),
                 settings.parallelLayers(),
                 settings.maxImageBytes());
+        AnalysisClaims claims = new AnalysisClaims(
+                objects, identity.name(), settings.claimDuration(), settings.maxAttempts(), Clock.systemUTC(), meters);
         AnalysisWorker worker = new AnalysisWorker(
-                index, objects, analyzer, pullSecrets, settings, identity.name(), Clock.systemUTC(), meters);
-        WorkloadReports reports =
-                new WorkloadReports(client, index, objects, identity.fieldManager(), Clock.systemUTC());
-        audit.observe(reports);
-        index.onSettled(known -> audit.analysisSettled(known.digest()));
-        AnalysisSweeper sweeper =
-                new AnalysisSweeper(index, objects, reports::referencedDigests, settings, Clock.systemUTC());
-        return ContentAnalysis.on(index, new MissPublisher(misses, index, objects), worker, reports, sweeper);
+                index, claims, analyzer, pullSecrets, settings, identity.name(), Clock.systemUTC(), meters);
+        return new AnalyzerRole(index, worker);
     }
 
     /** The configured catalog before the shipped one; the shipped one alone when none is configured or readable. */

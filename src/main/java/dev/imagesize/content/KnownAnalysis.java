@@ -37,6 +37,8 @@ import java.util.Optional;
  * @param nextAttemptAt when a failed analysis may be tried again, or null (never)
  * @param createdAt when the object was created, or null
  * @param ttl how long it is kept unreferenced ({@link #TTL} annotation), or null for the operator's default
+ * @param analyzer the analyzer that claimed (Analyzing) or produced it, or null
+ * @param claimedUntil while Analyzing: when the analyzer's claim expires unless renewed, or null (no claim recorded)
  */
 public record KnownAnalysis(
         String name,
@@ -55,7 +57,9 @@ public record KnownAnalysis(
         int attempts,
         Instant nextAttemptAt,
         Instant createdAt,
-        Duration ttl) {
+        Duration ttl,
+        String analyzer,
+        Instant claimedUntil) {
 
     /** Annotation: when a running workload last referenced the analysis (RFC 3339); the sweeper reads it. */
     public static final String REFERENCED_AT = "imagesize.dev/last-referenced-at";
@@ -104,7 +108,9 @@ public record KnownAnalysis(
                 state == null || state.attempts() == null ? 0 : state.attempts(),
                 state == null ? null : instant(state.nextAttemptAt()),
                 instant(analysis.getMetadata().getCreationTimestamp()),
-                annotations == null ? null : duration(annotations.get(TTL)));
+                annotations == null ? null : duration(annotations.get(TTL)),
+                state == null ? null : state.analyzer(),
+                state == null ? null : instant(state.claimedUntil()));
     }
 
     /** The top findings and the best advice, each in one line, largest pull saving first. */

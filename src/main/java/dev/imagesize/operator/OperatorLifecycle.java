@@ -1,52 +1,55 @@
 package dev.imagesize.operator;
 
-import dev.imagesize.admission.WebhookServer;
-import dev.imagesize.cluster.ClusterView;
-import dev.imagesize.content.ContentAnalysis;
+import dev.imagesize.Config;
+import dev.imagesize.content.AnalyzerRole;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.event.Observes;
+import jakarta.inject.Provider;
 import jakarta.inject.Singleton;
 import java.net.UnknownHostException;
 import org.jboss.logging.Logger;
 
 /**
- * Runs the operator inside Quarkus: checks that the cluster answers, fills the shared cluster view, starts the
- * webhook (every replica) and contends for leadership (the audit and the status reconciler run on the leader only),
- * and stops them at shutdown, the leader-only work first so that the Lease is released to a replica that takes over
- * at once.
+ * Runs the process inside Quarkus: checks that the cluster answers, then starts the one role {@code imagesize.role}
+ * names ({@link OperatorRole}: webhook, leader-elected audit and reconcilers, the analysis queue; or
+ * {@link AnalyzerRole}: the image analysis only) and stops it at shutdown. Only the chosen role's objects are built: an
+ * analyzer never creates a webhook server or a leader election, an operator never an analysis worker.
  */
 @Singleton
 public class OperatorLifecycle {
     private static final Logger LOG = Logger.getLogger(OperatorLifecycle.class);
 
     private final KubernetesClient client;
-    private final ClusterView cluster;
-    private final WebhookServer webhook;
-    private final Leadership leadership;
+    private final Config config;
     private final Identity identity;
-    private final ContentAnalysis content;
-    private volatile boolean started;
+    private final Provider<OperatorRole> operator;
+    private final Provider<AnalyzerRole> analyzer;
+    private volatile ProcessRole role;
 
     OperatorLifecycle(
             KubernetesClient client,
-            ClusterView cluster,
-            WebhookServer webhook,
-            Leadership leadership,
+            Config config,
             Identity identity,
-            ContentAnalysis content) {
-        this.content = content;
+            Provider<OperatorRole> operator,
+            Provider<AnalyzerRole> analyzer) {
         this.client = client;
-        this.cluster = cluster;
-        this.webhook = webhook;
-        this.leadership = leadership;
+        this.config = config;
         this.identity = identity;
+        this.operator = operator;
+        this.analyzer = analyzer;
     }
 
     void onStart(@Observes StartupEvent event) {
+        if (config.role() == Config.Role.ANALYZER && !config.analysis().enabled()) {
+            LOG.error("imagesize.role=analyzer needs imagesize.analysis.enabled=true (IMAGESIZE_ANALYSIS_ENABLED):"
+                    + " with the analysis off an analyzer has nothing to do; exiting");
+            Quarkus.asyncExit(1);
+            return;
+        }
         String version;
         try {
             version = client.getKubernetesVersion().getGitVersion();
@@ -58,23 +61,29 @@ public class OperatorLifecycle {
             Quarkus.asyncExit(1);
             return;
         }
-        cluster.start();
-        content.start();
-        webhook.start();
-        leadership.start();
-        started = true;
-        LOG.infof("operator %s started against %s (Kubernetes %s)", identity.name(), client.getMasterUrl(), version);
+        ProcessRole chosen =
+                switch (config.role()) {
+                    case OPERATOR -> operator.get();
+                    case ANALYZER -> analyzer.get();
+                };
+        chosen.start();
+        role = chosen;
+        LOG.infof(
+                "%s %s started against %s (Kubernetes %s)",
+                chosen.describe(), identity.name(), client.getMasterUrl(), version);
     }
 
     void onStop(@Observes ShutdownEvent event) {
-        leadership.stop();
-        content.stop();
-        cluster.stop();
+        ProcessRole running = role;
+        if (running != null) {
+            running.stop();
+        }
     }
 
-    /** Ready to serve: started, the cluster view is synced and the webhook has its certificate. */
+    /** Ready to serve: started, and the role's watches (and the operator's webhook certificate) are in. */
     public boolean isReady() {
-        return started && cluster.isSynced() && webhook.isServing();
+        ProcessRole running = role;
+        return running != null && running.isReady();
     }
 
     private static String rootMessage(Throwable e) {

@@ -1,6 +1,7 @@
 package dev.imagesize.operator;
 
 import dev.imagesize.Config;
+import dev.imagesize.admission.WebhookServer;
 import dev.imagesize.assessment.Assessments;
 import dev.imagesize.cluster.ClusterView;
 import dev.imagesize.cluster.PullSecrets;
@@ -15,8 +16,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Wires the leader-only work: the audit, the recorder of its verdicts, the status reconcilers on java-operator-sdk, the
- * leadership that starts and stops them.
+ * Wires the operator role: the leader-only work (the audit, the recorder of its verdicts, the status reconcilers on
+ * java-operator-sdk), the leadership that starts and stops them, and the role that runs them beside the webhook.
  */
 public class OperatorProducer {
 
@@ -111,6 +112,13 @@ public class OperatorProducer {
         tasks.add(statuses);
         tasks.add(reporting);
         return new Leadership(client, config.leaderElection(), namespace, identity, tasks);
+    }
+
+    @Produces
+    @Singleton
+    OperatorRole operatorRole(
+            ClusterView cluster, ContentAnalysis content, WebhookServer webhook, Leadership leadership) {
+        return new OperatorRole(cluster, content, webhook, leadership);
     }
 
     /** The operator's namespace: POD_NAMESPACE, else the kubeconfig's, else {@code default}. */

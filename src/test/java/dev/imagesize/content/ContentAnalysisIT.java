@@ -30,7 +30,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
 /**
- * The content analysis in a cluster: the real operator (leader) against a real API server and a real registry, with
+ * The content analysis in a cluster: the real operator (role operator: webhook, audit, reports; it queues analyses)
+ * and a separate real analyzer process (the same jar, role analyzer; it analyses) against a real API server and a real
+ * registry, with
  * images whose content is known (apt lists left in a layer, a pip cache), both on one base layer. A refused
  * Deployment is queued, analysed, and refused again with the top finding and the advice on its base (known to the
  * operator's configured base catalog by its layer); an audited one gets its ImageSizeReport, which its annotations and
@@ -49,7 +51,11 @@ class ContentAnalysisIT {
     private static TestCluster cluster;
     private static Kubectl kubectl;
     private static LocalRegistry registry;
+    private static final String ANALYZER = "content-it-analyzer";
+
     private static OperatorProcess operator;
+    private static OperatorProcess analyzer;
+    private static java.util.List<String> aptLayerDigests;
     private static String ns;
     private static String webhook;
     private static String aptImage;
@@ -109,6 +115,7 @@ class ContentAnalysisIT {
                 "1.0");
         wastefulImage = OciImages.push(wasteful, registry, ns + "/wasteful");
         baseLayerDigest = apt.layerDigests().get(0);
+        aptLayerDigests = apt.layerDigests();
         assertThat(pip.layerDigests().get(0)).isEqualTo(baseLayerDigest);
         aptImage = OciImages.push(apt, registry, ns + "/apt");
         pipImage = OciImages.push(pip, registry, ns + "/pip");
@@ -131,7 +138,6 @@ class ContentAnalysisIT {
                 Map.of(
                         "imagesize.registry.insecure-registries", registry.hostPort(),
                         "imagesize.analysis.enabled", "true",
-                        "imagesize.analysis.base-catalog", catalog.toString(),
                         "imagesize.analysis.sweep-interval", "2s",
                         "imagesize.audit.interval", "10m"));
         kubectl.runWithInput(WebhookRegistration.of(operator, ns, webhook), "apply", "-f", "-")
@@ -145,6 +151,9 @@ class ContentAnalysisIT {
         if (kubectl != null) {
             kubectl.run("delete", "validatingwebhookconfiguration", webhook, "--ignore-not-found");
             kubectl.run("delete", "namespace", ns, "--wait=false");
+        }
+        if (analyzer != null) {
+            analyzer.close();
         }
         if (operator != null) {
             operator.close();
@@ -171,8 +180,22 @@ class ContentAnalysisIT {
                 .contains("over the 100.0 KiB maxImageSize")
                 .contains("content analysis: queued; the next attempt names what to fix first");
 
+        // the operator queues the image but analyses nothing: no analyzer runs yet, and no layer of it is read
+        JsonNode queued = awaitQueued(registry.hostPort() + "/" + ns + "/apt");
+        assertThat(queued.path("status").path("phase").asText("Pending")).isEqualTo("Pending");
+        for (String layer : aptLayerDigests) {
+            assertThat(registry.requestCount("GET", "/v2/" + ns + "/[^/]+/blobs/" + layer))
+                    .as("GETs of layer " + layer + " before an analyzer runs")
+                    .isZero();
+        }
+        startAnalyzer();
+
         JsonNode analysis = awaitAnalysis(registry.hostPort() + "/" + ns + "/apt");
         assertThat(analysis.path("spec").path("requestedBy").asText()).isEqualTo("Admission");
+        assertThat(analysis.path("status").path("analyzer").asText())
+                .as("the analyzer process, never the webhook's replica, analysed it")
+                .isEqualTo(ANALYZER);
+        assertThat(analysis.path("status").path("attempts").asInt()).isEqualTo(1);
         assertThat(analysis.path("spec").path("platform").asText()).isEqualTo("linux/amd64");
         JsonNode status = analysis.path("status");
         assertThat(status.path("analyzerVersion").asText()).isEqualTo("1");
@@ -226,6 +249,7 @@ class ContentAnalysisIT {
     @Test
     @Order(2)
     void anAuditedWorkloadGetsItsReportAndTheSharedBaseLayerIsReadOnce() throws Exception {
+        startAnalyzer();
         kubectl.runWithInput(deployment("audited", "audited", pipImage), "apply", "-f", "-")
                 .assertSuccess();
         String uid = kubectl.run("get", "deployment", "audited", "-n", ns, "-o", "jsonpath={.metadata.uid}")
@@ -323,6 +347,7 @@ class ContentAnalysisIT {
     @Test
     @Order(3)
     void theSweeperMarksWhatRunsAndDeletesWhatNothingReferencedPastItsTtl() {
+        startAnalyzer();
         String running = awaitAnalysis(registry.hostPort() + "/" + ns + "/pip")
                 .path("metadata")
                 .path("name")
@@ -357,6 +382,7 @@ class ContentAnalysisIT {
     @Test
     @Order(4)
     void contentLimitsAreCheckedOnceTheAnalysisIsKnownNeverBefore() throws Exception {
+        startAnalyzer();
         kubectl.runWithInput("""
                         apiVersion: imagesize.dev/v1alpha1
                         kind: ImageSizePolicy
@@ -454,6 +480,80 @@ class ContentAnalysisIT {
                 .contains("efficiency, under the 90.0% minEfficiency")
                 .contains("KiB hidden by later layers, over the 100.0 KiB maxWastedBytes")
                 .contains("content analysis: ");
+    }
+
+    @Test
+    @Order(5)
+    void theWebhooksReplicaAnalysedNothingTheAnalyzerEverything() throws Exception {
+        startAnalyzer();
+        JsonNode list = json(kubectl.run("get", "imageanalyses", "-o", "json"));
+        int ours = 0;
+        for (JsonNode item : list.path("items")) {
+            if (item.path("spec").path("image").asText().startsWith(registry.hostPort() + "/" + ns + "/")
+                    && item.path("status").path("phase").asText().equals("Complete")) {
+                ours++;
+                assertThat(item.path("status").path("analyzer").asText())
+                        .as(item.path("metadata").path("name").asText())
+                        .isEqualTo(ANALYZER);
+            }
+        }
+        assertThat(ours).as("complete analyses of this test's images").isGreaterThanOrEqualTo(2);
+
+        String operatorMetrics = operator.metrics();
+        assertThat(operatorMetrics)
+                .as("the operator's metrics: no analysis worker, no claim, no analysed image")
+                .contains("imagesize_")
+                .doesNotContain("imagesize_analysis_images_seconds")
+                .doesNotContain("imagesize_analysis_in_flight")
+                .doesNotContain("imagesize_analysis_claims");
+        assertThat(analyzer.metric("imagesize_analysis_images_seconds_count{outcome=\"complete\"}"))
+                .isGreaterThanOrEqualTo(ours);
+        assertThat(analyzer.metric("imagesize_analysis_claims_total{outcome=\"won\"}"))
+                .isGreaterThanOrEqualTo(ours);
+        assertThat(analyzer.metrics())
+                .as("the analyzer serves no webhook: no admission metrics")
+                .doesNotContain("imagesize_webhook_");
+        assertThat(analyzer.log()).contains("analyzer " + ANALYZER + " started against");
+    }
+
+    /** Starts the analyzer process (once): the same jar, {@code imagesize.role=analyzer}. */
+    private static synchronized void startAnalyzer() {
+        if (analyzer == null) {
+            analyzer = OperatorProcess.start(
+                    cluster,
+                    Map.of(
+                            "imagesize.role",
+                            "analyzer",
+                            "imagesize.registry.insecure-registries",
+                            registry.hostPort(),
+                            "imagesize.analysis.enabled",
+                            "true",
+                            "imagesize.analysis.base-catalog",
+                            catalog.toString()),
+                    Map.of("POD_NAME", ANALYZER),
+                    cluster.kubeconfig());
+        }
+    }
+
+    /** The ImageAnalysis of the image first seen in {@code repository}, once it exists (in any phase). */
+    private static JsonNode awaitQueued(String repository) {
+        return await().atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(200))
+                .alias("the analysis of " + repository + " is queued")
+                .until(() -> find(repository), found -> found != null);
+    }
+
+    private static JsonNode find(String repository) throws Exception {
+        JsonNode list = json(kubectl.run("get", "imageanalyses", "-o", "json"));
+        if (list == null) {
+            return null;
+        }
+        for (JsonNode item : list.path("items")) {
+            if (item.path("spec").path("image").asText().equals(repository)) {
+                return item;
+            }
+        }
+        return null;
     }
 
     /** The Complete analysis of the image first seen in {@code repository}, once there is one. */

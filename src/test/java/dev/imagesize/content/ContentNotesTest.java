@@ -20,7 +20,6 @@ import dev.imagesize.policy.Selector;
 import dev.imagesize.testing.AnalysisResults;
 import dev.imagesize.workload.Workload;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -185,42 +184,5 @@ class ContentNotesTest {
                 .extracting(AdmissionMisses.Miss::digest)
                 .containsExactly("sha256:" + "b".repeat(64), "sha256:" + "c".repeat(64));
         assertThat(bounded.size()).isZero();
-    }
-
-    @Test
-    void theWorkerTakesWaitingAnalysesAndFailedOnesWhenDue() {
-        AnalysisWorker worker = new AnalysisWorker(
-                index,
-                null,
-                null,
-                null,
-                AnalysisSettings.defaults(),
-                "a",
-                java.time.Clock.systemUTC(),
-                new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
-        Instant now = Instant.parse("2026-12-01T12:00:00Z");
-        String past = now.minusSeconds(1).toString();
-        String future = now.plusSeconds(60).toString();
-
-        assertThat(worker.isDue(known(ImageAnalysisState.waiting(AnalysisPhase.PENDING, null, null, null, null)), now))
-                .isTrue();
-        assertThat(worker.isDue(known(ImageAnalysisState.waiting(AnalysisPhase.ANALYZING, null, 1, null, "a")), now))
-                .as("left by a former leader")
-                .isTrue();
-        assertThat(worker.isDue(known(ImageAnalysisState.waiting(AnalysisPhase.ANALYZING, null, 3, null, "a")), now))
-                .as("out of attempts")
-                .isFalse();
-        assertThat(worker.isDue(known(ImageAnalysisState.waiting(AnalysisPhase.FAILED, "x", 1, past, "a")), now))
-                .isTrue();
-        assertThat(worker.isDue(known(ImageAnalysisState.waiting(AnalysisPhase.FAILED, "x", 1, future, "a")), now))
-                .isFalse();
-        assertThat(worker.isDue(known(ImageAnalysisState.waiting(AnalysisPhase.FAILED, "x", 1, null, "a")), now))
-                .as("not retryable")
-                .isFalse();
-        assertThat(worker.isDue(KnownAnalysis.of(complete(DIGEST)), now)).isFalse();
-    }
-
-    private static KnownAnalysis known(ImageAnalysisState state) {
-        return KnownAnalysis.of(analysis(DIGEST, state));
     }
 }

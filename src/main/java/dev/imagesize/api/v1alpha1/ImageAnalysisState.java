@@ -31,8 +31,13 @@ public record ImageAnalysisState(
         @JsonPropertyDescription("When the result was produced (RFC 3339).")
         String observedAt,
 
-        @JsonPropertyDescription("The analyzer replica that produced it.") @Size(max = 253)
+        @JsonPropertyDescription("The analyzer replica that claimed it (Analyzing) or produced it.") @Size(max = 253)
         String analyzer,
+
+        @JsonPropertyDescription(
+                "While Analyzing: the analyzer's claim lasts until this time (RFC 3339) unless renewed;"
+                        + " another analyzer takes over a claim that expired.")
+        String claimedUntil,
 
         @JsonPropertyDescription("Version of the analysis that produced the result; a newer analyzer analyses again.")
         String analyzerVersion,
@@ -95,6 +100,32 @@ public record ImageAnalysisState(
                 null,
                 null,
                 null,
+                null,
+                null);
+    }
+
+    /** Claimed by {@code analyzer} until {@code claimedUntil} (RFC 3339): being analysed, try {@code attempts}. */
+    public static ImageAnalysisState claimed(int attempts, String analyzer, String claimedUntil) {
+        return new ImageAnalysisState(
+                AnalysisPhase.ANALYZING,
+                null,
+                attempts,
+                null,
+                null,
+                analyzer,
+                claimedUntil,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
                 null);
     }
 
@@ -113,6 +144,7 @@ public record ImageAnalysisState(
                 nextAttemptAt,
                 observedAt,
                 analyzer,
+                null,
                 result.analyzerVersion(),
                 result.platform(),
                 result.manifestDigest(),
