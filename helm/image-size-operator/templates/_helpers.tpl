@@ -107,3 +107,26 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
 {{- define "image-size-operator.javaToolOptions" -}}
 {{ trim (printf "-XX:MaxRAMPercentage=%d -XX:+Use%sGC -XX:+ExitOnOutOfMemoryError %s" (int .maxRAMPercentage) .garbageCollector .extraOptions) }}
 {{- end }}
+
+{{/* Egress of the operator's and the analyzer's pods (argument: .Values.networkPolicy). */}}
+{{- define "image-size-operator.egressRules" -}}
+# in-cluster DNS, registries and the API server's endpoints, whatever the CNI counts as "outside"
+- to:
+    - namespaceSelector: {}
+# registries anywhere, but never the denied addresses (cloud metadata by default)
+- to:
+    {{- $v4 := list }}{{- $v6 := list }}
+    {{- range .egress.deniedCIDRs }}{{- if contains ":" . }}{{- $v6 = append $v6 . }}{{- else }}{{- $v4 = append $v4 . }}{{- end }}{{- end }}
+    - ipBlock:
+        cidr: 0.0.0.0/0
+        {{- with $v4 }}
+        except:
+          {{- toYaml . | nindent 10 }}
+        {{- end }}
+    - ipBlock:
+        cidr: ::/0
+        {{- with $v6 }}
+        except:
+          {{- toYaml . | nindent 10 }}
+        {{- end }}
+{{- end }}

@@ -183,6 +183,39 @@ class HelmChartIT {
                 .contains("\"cidr\":\"::/0\",\"except\":[\"fd00:ec2::254/128\"]");
 
         assertThat(kinds(template("--set", "networkPolicy.enabled=false"))).doesNotContain("NetworkPolicy");
+
+        // the analyzer's pods: no webhook port open, monitoring only, and the same egress (they download layers)
+        List<JsonNode> withAnalyzer = template(
+                "--set",
+                "analysis.enabled=true",
+                "--set",
+                "networkPolicy.egress.enabled=true",
+                "--set",
+                "serviceMonitor.enabled=true");
+        JsonNode analyzerPolicy = named(withAnalyzer, "NetworkPolicy", "rel-image-size-operator-analyzer");
+        JsonNode analyzerDeployment = named(withAnalyzer, "Deployment", "rel-image-size-operator-analyzer");
+        analyzerPolicy.at("/spec/podSelector/matchLabels").fields().forEachRemaining(label -> assertThat(
+                        analyzerDeployment
+                                .at("/spec/template/metadata/labels")
+                                .path(label.getKey())
+                                .asText())
+                .as("the analyzer pods' label %s", label.getKey())
+                .isEqualTo(label.getValue().asText()));
+        assertThat(analyzerPolicy.at("/spec/ingress").toString())
+                .doesNotContain("webhook")
+                .contains("\"port\":\"http\"", "monitoring");
+        assertThat(analyzerPolicy.at("/spec/egress"))
+                .isEqualTo(named(withAnalyzer, "NetworkPolicy", "rel-image-size-operator")
+                        .at("/spec/egress"));
+        JsonNode podMonitor = named(withAnalyzer, "PodMonitor", "rel-image-size-operator-analyzer");
+        assertThat(podMonitor.at("/spec/selector/matchLabels"))
+                .isEqualTo(analyzerPolicy.at("/spec/podSelector/matchLabels"));
+        assertThat(podMonitor.at("/spec/podMetricsEndpoints/0/port").asText()).isEqualTo("http");
+        assertThat(analyzerDeployment
+                        .at("/spec/template/spec/containers/0/ports")
+                        .toString())
+                .contains("\"name\":\"http\"");
+        assertThat(kinds(template("--set", "serviceMonitor.enabled=true"))).doesNotContain("PodMonitor");
     }
 
     @Test
