@@ -2,6 +2,7 @@ package dev.imagesize.image;
 
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -49,14 +50,14 @@ public record ImageRef(String registry, String repository, String tag, String di
     private static final String DEFAULT_TAG = "latest";
 
     // The grammar of github.com/distribution/reference, which docker and containerd both use.
-    private static final Pattern PATH_COMPONENT = Pattern.compile("[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*");
-    private static final Pattern TAG = Pattern.compile("[\\w][\\w.-]{0,127}");
-    private static final Pattern DOMAIN_NAME = Pattern.compile("(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])"
+    private static final Grammar PATH_COMPONENT = new Grammar("[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*");
+    private static final Grammar TAG = new Grammar("[\\w][\\w.-]{0,127}");
+    private static final Grammar DOMAIN_NAME = new Grammar("(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])"
             + "(?:\\.(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))*");
-    private static final Pattern IPV6_HOST = Pattern.compile("\\[[a-fA-F0-9:]+\\]");
-    private static final Pattern PORT = Pattern.compile("[0-9]+");
-    private static final Pattern HEX = Pattern.compile("[a-fA-F0-9]*");
-    private static final Pattern IMAGE_ID = Pattern.compile("[a-f0-9]{64}");
+    private static final Grammar IPV6_HOST = new Grammar("\\[[a-fA-F0-9:]+\\]");
+    private static final Grammar PORT = new Grammar("[0-9]+");
+    private static final Grammar HEX = new Grammar("[a-fA-F0-9]*");
+    private static final Grammar IMAGE_ID = new Grammar("[a-f0-9]{64}");
 
     /** The digest algorithms runtimes can verify, with the length of their hex encoding. */
     private static final Map<String, Integer> DIGEST_HEX_LENGTHS = Map.of("sha256", 64, "sha384", 96, "sha512", 128);
@@ -74,7 +75,7 @@ public record ImageRef(String registry, String repository, String tag, String di
         if (reference.chars().anyMatch(Character::isWhitespace)) {
             throw invalid(reference, "must not contain whitespace");
         }
-        if (IMAGE_ID.matcher(reference).matches()) {
+        if (IMAGE_ID.matches(reference)) {
             throw invalid(reference, "a 64-character hex string is an image ID, not a reference");
         }
 
@@ -91,7 +92,7 @@ public record ImageRef(String registry, String repository, String tag, String di
         if (colon > name.lastIndexOf('/')) {
             tag = name.substring(colon + 1);
             name = name.substring(0, colon);
-            if (!TAG.matcher(tag).matches()) {
+            if (!TAG.matches(tag)) {
                 throw invalid(
                         reference,
                         "invalid tag \"" + tag + "\" (a tag is 1 to 128 letters, digits, '_', '.' or '-',"
@@ -183,11 +184,11 @@ public record ImageRef(String registry, String repository, String tag, String di
         if (portColon >= 0) {
             host = registry.substring(0, portColon);
             String port = registry.substring(portColon + 1);
-            if (!PORT.matcher(port).matches()) {
+            if (!PORT.matches(port)) {
                 throw invalid(reference, "invalid port \"" + port + "\" in registry \"" + registry + "\"");
             }
         }
-        if (!DOMAIN_NAME.matcher(host).matches() && !IPV6_HOST.matcher(host).matches()) {
+        if (!DOMAIN_NAME.matches(host) && !IPV6_HOST.matches(host)) {
             throw invalid(reference, "invalid registry host \"" + host + "\"");
         }
         return registry;
@@ -203,7 +204,7 @@ public record ImageRef(String registry, String repository, String tag, String di
             throw invalid(reference, "repository name must be lowercase");
         }
         for (String component : repository.split("/")) {
-            if (!PATH_COMPONENT.matcher(component).matches()) {
+            if (!PATH_COMPONENT.matches(component)) {
                 throw invalid(
                         reference,
                         "invalid repository path component \"" + component + "\" (use lowercase letters and digits,"
@@ -223,7 +224,7 @@ public record ImageRef(String registry, String repository, String tag, String di
             throw invalid(
                     reference, "unsupported digest algorithm \"" + algorithm + "\" (use sha256, sha384 or sha512)");
         }
-        if (!HEX.matcher(hex).matches()) {
+        if (!HEX.matches(hex)) {
             throw invalid(reference, "invalid digest: \"" + hex + "\" is not hex");
         }
         if (!hex.toLowerCase(Locale.ROOT).equals(hex)) {
@@ -242,5 +243,22 @@ public record ImageRef(String registry, String repository, String tag, String di
     private static InvalidImageReferenceException invalid(String reference, String problem) {
         return new InvalidImageReferenceException(
                 "invalid image reference \"" + printable(reference) + "\": " + printable(problem));
+    }
+
+    /**
+     * One rule of the grammar: a pattern with one matcher per thread, reset for each input, so that checking a
+     * reference (once or more per admission) allocates no matcher.
+     */
+    private static final class Grammar {
+        private final ThreadLocal<Matcher> matcher;
+
+        Grammar(String regex) {
+            Pattern pattern = Pattern.compile(regex);
+            matcher = ThreadLocal.withInitial(() -> pattern.matcher(""));
+        }
+
+        boolean matches(CharSequence input) {
+            return matcher.get().reset(input).matches();
+        }
     }
 }
