@@ -30,17 +30,10 @@ export MALLOC_ARENA_MAX=2 # as the chart sets it; Kyverno (Go) does not use glib
 
 log() { printf '[bench/kyverno] %s\n' "$*" >&2; }
 die() { log "$*"; exit 1; }
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_for() { # wait_for DESCRIPTION SECONDS COMMAND...
-  local what=$1 limit=$2; shift 2
-  local deadline=$((SECONDS + limit))
-  while ((SECONDS < deadline)); do
-    "$@" >/dev/null 2>&1 && return 0
-    [[ -z "$system_pid" ]] || kill -0 "$system_pid" 2>/dev/null || die "$what: the process exited; see $RUN_DIR/*.log"
-    sleep 0.5
-  done
-  die "$what did not come up within ${limit}s; see $RUN_DIR/*.log"
-}
+# shellcheck source=hack/lib/local-cluster.sh
+source hack/lib/local-cluster.sh
+local_cluster_alive() { [[ -z "$system_pid" ]] || kill -0 "$system_pid" 2>/dev/null; } # the system under test
+wait_for() { wait_until "$@" || exit 1; } # wait_for DESCRIPTION SECONDS COMMAND...
 rss_mib() { # "exited" when the process is gone (Kyverno exits when overload costs it its leader lease)
   awk '/^VmRSS/ {printf "%.0f", $2/1024}' "/proc/$1/status" 2>/dev/null || echo exited
 }
@@ -71,55 +64,10 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM HUP
 
-rm -rf "$RUN_DIR"; mkdir -p "$RUN_DIR/pki" "$RUN_DIR/etcd" "$RUN_DIR/registry"
-ETCD_PORT=$(free_port); ETCD_PEER_PORT=$(free_port); API_PORT=$(free_port); REGISTRY_PORT=$(free_port)
-REGISTRY="127.0.0.1:$REGISTRY_PORT"
-
-# --- the control plane: etcd and kube-apiserver, an admin token in system:masters -------------------------------
-openssl genrsa -out "$RUN_DIR/pki/sa.key" 2048 2>/dev/null
-openssl rsa -in "$RUN_DIR/pki/sa.key" -pubout -out "$RUN_DIR/pki/sa.pub" 2>/dev/null
-TOKEN=$(openssl rand -hex 24)
-echo "$TOKEN,admin,admin,system:masters" > "$RUN_DIR/pki/tokens.csv"
-"$BIN/etcd" --data-dir "$RUN_DIR/etcd" --listen-client-urls "http://127.0.0.1:$ETCD_PORT" \
-  --advertise-client-urls "http://127.0.0.1:$ETCD_PORT" --listen-peer-urls "http://127.0.0.1:$ETCD_PEER_PORT" \
-  --initial-advertise-peer-urls "http://127.0.0.1:$ETCD_PEER_PORT" \
-  --initial-cluster "default=http://127.0.0.1:$ETCD_PEER_PORT" >"$RUN_DIR/etcd.log" 2>&1 &
-pids+=($!)
-"$BIN/kube-apiserver" --etcd-servers "http://127.0.0.1:$ETCD_PORT" --bind-address 127.0.0.1 \
-  --advertise-address 127.0.0.1 --secure-port "$API_PORT" --cert-dir "$RUN_DIR/pki" \
-  --token-auth-file "$RUN_DIR/pki/tokens.csv" --authorization-mode RBAC \
-  --service-account-issuer https://kubernetes.default.svc --service-account-key-file "$RUN_DIR/pki/sa.pub" \
-  --service-account-signing-key-file "$RUN_DIR/pki/sa.key" --service-cluster-ip-range 10.96.0.0/16 \
-  >"$RUN_DIR/kube-apiserver.log" 2>&1 &
-pids+=($!)
-export KUBECONFIG="$RUN_DIR/kubeconfig"
-cat > "$KUBECONFIG" <<KC
-apiVersion: v1
-kind: Config
-clusters:
-- name: local
-  cluster: {server: "https://127.0.0.1:$API_PORT", insecure-skip-tls-verify: true}
-users:
-- name: admin
-  user: {token: "$TOKEN"}
-contexts:
-- name: local
-  context: {cluster: local, user: admin}
-current-context: local
-KC
-wait_for kube-apiserver 120 "$KUBECTL" get --raw /readyz
-
-# --- the registry, its access log (stdout) counted per phase -----------------------------------------------------
-cat > "$RUN_DIR/registry.yml" <<YML
-version: 0.1
-log: {level: warn}
-storage: {filesystem: {rootdirectory: $RUN_DIR/registry}}
-http: {addr: "$REGISTRY"}
-YML
-docker-registry serve "$RUN_DIR/registry.yml" >"$RUN_DIR/registry.log" 2>&1 &
-REGISTRY_PID=$!
-pids+=("$REGISTRY_PID")
-wait_for registry 30 curl -fsS "http://$REGISTRY/v2/"
+rm -rf "$RUN_DIR"; mkdir -p "$RUN_DIR"
+start_control_plane # etcd and kube-apiserver, an admin token in system:masters
+# the registry; its access log (registry.log) is counted per phase
+start_registry
 registry_gets() { grep -cE '"(GET|HEAD) /v2/' "$RUN_DIR/registry.log" || true; } # pings, manifests, blobs
 registry_cpu_ticks() { awk '{print $14 + $15}' "/proc/$REGISTRY_PID/stat"; }
 

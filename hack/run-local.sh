@@ -13,12 +13,8 @@ RUN_DIR="${RUN_DIR:-/tmp/image-size-operator-local}"
 hack/test-env.sh all
 BIN="$(hack/test-env.sh print-dir)"
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_for() { # wait_for DESCRIPTION COMMAND...
-  local what=$1; shift
-  for _ in $(seq 1 120); do "$@" >/dev/null 2>&1 && return 0; sleep 0.5; done
-  echo "[run-local] $what did not come up; see $RUN_DIR/*.log" >&2; exit 1
-}
+# shellcheck source=hack/lib/local-cluster.sh
+source hack/lib/local-cluster.sh
 
 pids=()
 cleanup() {
@@ -41,62 +37,16 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM HUP
 
-rm -rf "$RUN_DIR"; mkdir -p "$RUN_DIR/pki" "$RUN_DIR/etcd" "$RUN_DIR/registry"
-ETCD_PORT=$(free_port); ETCD_PEER_PORT=$(free_port); API_PORT=$(free_port); REGISTRY_PORT=$(free_port)
-
-# Credentials: a service-account signing key and an admin token in system:masters.
-openssl genrsa -out "$RUN_DIR/pki/sa.key" 2048 2>/dev/null
-openssl rsa -in "$RUN_DIR/pki/sa.key" -pubout -out "$RUN_DIR/pki/sa.pub" 2>/dev/null
-TOKEN=$(openssl rand -hex 24)
-echo "$TOKEN,admin,admin,system:masters" > "$RUN_DIR/pki/tokens.csv"
-
-"$BIN/etcd" --data-dir "$RUN_DIR/etcd" --listen-client-urls "http://127.0.0.1:$ETCD_PORT" \
-  --advertise-client-urls "http://127.0.0.1:$ETCD_PORT" --listen-peer-urls "http://127.0.0.1:$ETCD_PEER_PORT" \
-  --initial-advertise-peer-urls "http://127.0.0.1:$ETCD_PEER_PORT" \
-  --initial-cluster "default=http://127.0.0.1:$ETCD_PEER_PORT" >"$RUN_DIR/etcd.log" 2>&1 &
-pids+=($!)
-
-"$BIN/kube-apiserver" --etcd-servers "http://127.0.0.1:$ETCD_PORT" --bind-address 127.0.0.1 \
-  --advertise-address 127.0.0.1 --secure-port "$API_PORT" --cert-dir "$RUN_DIR/pki" \
-  --token-auth-file "$RUN_DIR/pki/tokens.csv" --authorization-mode RBAC \
-  --service-account-issuer https://kubernetes.default.svc --service-account-key-file "$RUN_DIR/pki/sa.pub" \
-  --service-account-signing-key-file "$RUN_DIR/pki/sa.key" --service-cluster-ip-range 10.96.0.0/16 \
-  >"$RUN_DIR/kube-apiserver.log" 2>&1 &
-pids+=($!)
-
-KUBECONFIG_FILE="$RUN_DIR/kubeconfig"
-cat > "$KUBECONFIG_FILE" <<KC
-apiVersion: v1
-kind: Config
-clusters:
-- name: local
-  cluster: {server: "https://127.0.0.1:$API_PORT", insecure-skip-tls-verify: true}
-users:
-- name: admin
-  user: {token: "$TOKEN"}
-contexts:
-- name: local
-  context: {cluster: local, user: admin}
-current-context: local
-KC
-export KUBECONFIG="$KUBECONFIG_FILE"
-wait_for "kube-apiserver" "$BIN/kubectl" get --raw /readyz
+rm -rf "$RUN_DIR"; mkdir -p "$RUN_DIR"
+start_control_plane
 
 # Namespace deletion, Deployments -> ReplicaSets -> Pods (Pods stay Pending: there is no kubelet).
-"$BIN/kube-controller-manager" --kubeconfig "$KUBECONFIG_FILE" --leader-elect=false --bind-address 127.0.0.1 \
+setsid "$BIN/kube-controller-manager" --kubeconfig "$KUBECONFIG" --leader-elect=false --bind-address 127.0.0.1 \
   --secure-port 0 --service-account-private-key-file "$RUN_DIR/pki/sa.key" --use-service-account-credentials=false \
   --controllers '*,-serviceaccount-token' >"$RUN_DIR/kube-controller-manager.log" 2>&1 &
 pids+=($!)
 
-cat > "$RUN_DIR/registry.yml" <<YML
-version: 0.1
-log: {level: warn}
-storage: {filesystem: {rootdirectory: $RUN_DIR/registry}, delete: {enabled: true}}
-http: {addr: "127.0.0.1:$REGISTRY_PORT"}
-YML
-docker-registry serve "$RUN_DIR/registry.yml" >"$RUN_DIR/registry.log" 2>&1 &
-pids+=($!)
-wait_for "registry" curl -fsS "http://127.0.0.1:$REGISTRY_PORT/v2/"
+start_registry
 
 "$BIN/kubectl" apply -f crds/ >/dev/null
 "$BIN/kubectl" create namespace image-size-operator >/dev/null
@@ -108,7 +58,7 @@ push_demo() { # push_demo NAME BYTES
   umoci new --image "$layout:$1" >/dev/null
   head -c "$2" /dev/urandom > "$RUN_DIR/$1.bin"
   umoci insert --image "$layout:$1" "$RUN_DIR/$1.bin" "/data/$1.bin" >/dev/null
-  skopeo copy --quiet --dest-tls-verify=false "oci:$layout:$1" "docker://127.0.0.1:$REGISTRY_PORT/demo/$1:1.0"
+  skopeo copy --quiet --dest-tls-verify=false "oci:$layout:$1" "docker://$REGISTRY/demo/$1:1.0"
 }
 push_demo small 1000000
 push_demo large 30000000
@@ -140,16 +90,16 @@ cat <<MSG
 
 [run-local] control plane and registry are up. In another terminal:
 
-    export KUBECONFIG=$KUBECONFIG_FILE
+    export KUBECONFIG=$KUBECONFIG
     kubectl apply -f examples/demo-budget.yaml                                          # 10Mi, Enforce
-    kubectl create deployment small --image=127.0.0.1:$REGISTRY_PORT/demo/small:1.0   # ~1 MiB: created
-    kubectl create deployment large --image=127.0.0.1:$REGISTRY_PORT/demo/large:1.0   # ~29 MiB: refused
+    kubectl create deployment small --image=$REGISTRY/demo/small:1.0   # ~1 MiB: created
+    kubectl create deployment large --image=$REGISTRY/demo/large:1.0   # ~29 MiB: refused
     kubectl get isp; kubectl get deployment small -o yaml | grep imagesize.dev
 
   The same verdict without a cluster:
-    bin/imagesize check 127.0.0.1:$REGISTRY_PORT/demo/large:1.0 --max 10Mi --insecure-registry 127.0.0.1:$REGISTRY_PORT
+    bin/imagesize check $REGISTRY/demo/large:1.0 --max 10Mi --insecure-registry $REGISTRY
 
-  local registry (plain HTTP): 127.0.0.1:$REGISTRY_PORT   webhook: https://127.0.0.1:$WEBHOOK_PORT/validate
+  local registry (plain HTTP): $REGISTRY   webhook: https://127.0.0.1:$WEBHOOK_PORT/validate
   metrics: http://127.0.0.1:$HTTP_PORT/q/metrics   health: http://127.0.0.1:$HTTP_PORT/q/health/ready
   logs: $RUN_DIR/*.log; starting the operator now; Ctrl-C stops it and everything above.
 
@@ -161,7 +111,7 @@ MALLOC_ARENA_MAX=2 java -XX:MaxRAM="${OPERATOR_MEMORY:-512m}" -XX:MaxRAMPercenta
   -Dimagesize.webhook.host=127.0.0.1 -Dimagesize.webhook.port="$WEBHOOK_PORT" \
   -Dimagesize.webhook.tls.mode=self-managed -Dimagesize.webhook.tls.secret-namespace=image-size-operator \
   -Dimagesize.webhook.tls.dns-names=127.0.0.1 -Dimagesize.leader-election.lease-namespace=image-size-operator \
-  -Dimagesize.registry.insecure-registries="127.0.0.1:$REGISTRY_PORT" \
+  -Dimagesize.registry.insecure-registries="$REGISTRY" \
   -jar "$ROOT/target/quarkus-app/quarkus-run.jar" &
 operator_pid=$!
 pids+=("$operator_pid")

@@ -6,6 +6,7 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
@@ -14,6 +15,7 @@ import java.security.SecureRandom;
 import java.security.Signature;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
+import java.security.spec.PKCS8EncodedKeySpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
@@ -40,50 +42,103 @@ public final class Certificates {
         }
     }
 
+    /**
+     * A CA that signs serving certificates.
+     *
+     * @param certPem its certificate
+     * @param keyPem its private key (PKCS#8)
+     */
+    public record Authority(String certPem, String keyPem) {
+        @Override
+        public String toString() {
+            return "Authority[key=***]";
+        }
+    }
+
     /** A new CA and a serving certificate for {@code names} (DNS names, or IP addresses), valid for {@code validity}. */
     public static ServingCertificate generate(List<String> names, Duration validity) {
-        try {
-            KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
-            generator.initialize(256, RANDOM);
-            KeyPair caKeys = generator.generateKeyPair();
-            KeyPair serverKeys = generator.generateKeyPair();
-            Instant from = Instant.now().minus(Duration.ofMinutes(5));
-            Instant until = from.plus(validity);
+        Instant from = Instant.now().minus(BACKDATE);
+        Instant until = from.plus(validity);
+        return issue(authority(from, until), names, from, until);
+    }
 
+    /** A new CA valid from {@code from} to {@code until}. */
+    public static Authority authority(Instant from, Instant until) {
+        try {
+            KeyPair keys = ecKeys();
             byte[] caName = name("image-size-operator webhook CA");
-            byte[] caCert = sign(
+            byte[] certificate = sign(
                     caName,
                     from,
                     until,
                     caName,
-                    caKeys.getPublic(),
-                    caKeys.getPrivate(),
+                    keys.getPublic(),
+                    keys.getPrivate(),
                     extension(BASIC_CONSTRAINTS, true, Der.sequence(Der.bool(true))),
                     extension(KEY_USAGE, true, Der.namedBits(KEY_CERT_SIGN, CRL_SIGN)));
+            return new Authority(
+                    pem("CERTIFICATE", certificate),
+                    pem("PRIVATE KEY", keys.getPrivate().getEncoded()));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("cannot generate the webhook CA: " + e.getMessage(), e);
+        }
+    }
 
+    /** A serving certificate for {@code names} (DNS names, or IP addresses) signed by {@code ca}. */
+    public static ServingCertificate issue(Authority ca, List<String> names, Instant from, Instant until) {
+        try {
+            KeyPair serverKeys = ecKeys();
             byte[][] alternatives = new byte[names.size()][];
             for (int i = 0; i < names.size(); i++) {
                 alternatives[i] = alternativeName(names.get(i));
             }
             byte[] serverCert = sign(
-                    caName,
+                    parse(ca.certPem()).getSubjectX500Principal().getEncoded(),
                     from,
                     until,
                     name(names.get(0)),
                     serverKeys.getPublic(),
-                    caKeys.getPrivate(),
+                    privateKey(ca.keyPem()),
                     extension(BASIC_CONSTRAINTS, true, Der.sequence()),
                     extension(KEY_USAGE, true, Der.namedBits(DIGITAL_SIGNATURE, KEY_ENCIPHERMENT)),
                     extension(EXTENDED_KEY_USAGE, false, Der.sequence(Der.oid(SERVER_AUTH))),
                     extension(SUBJECT_ALTERNATIVE_NAME, false, Der.sequence(alternatives)));
-
             return new ServingCertificate(
-                    pem("CERTIFICATE", caCert),
+                    ca.certPem(),
                     pem("CERTIFICATE", serverCert),
                     pem("PRIVATE KEY", serverKeys.getPrivate().getEncoded()));
         } catch (GeneralSecurityException | UnknownHostException e) {
             throw new IllegalStateException("cannot generate webhook certificates: " + e.getMessage(), e);
         }
+    }
+
+    /** Certificates are valid from a little before they are made, so that a clock behind ours accepts them. */
+    public static final Duration BACKDATE = Duration.ofMinutes(5);
+
+    /** Every certificate of a PEM bundle, in order. */
+    public static List<X509Certificate> parseAll(String pem) {
+        try {
+            return CertificateFactory.getInstance("X.509")
+                    .generateCertificates(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)))
+                    .stream()
+                    .map(X509Certificate.class::cast)
+                    .toList();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalArgumentException("not a PEM certificate bundle: " + e.getMessage());
+        }
+    }
+
+    /** An EC private key from PKCS#8 PEM. */
+    static PrivateKey privateKey(String pem) throws GeneralSecurityException {
+        String base64 = pem.replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
+        return KeyFactory.getInstance("EC")
+                .generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder().decode(base64)));
+    }
+
+    private static KeyPair ecKeys() throws GeneralSecurityException {
+        KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
+        generator.initialize(256, RANDOM);
+        return generator.generateKeyPair();
     }
 
     /** The first certificate of a PEM bundle. */
@@ -163,7 +218,7 @@ public final class Certificates {
         return new BigInteger(64, RANDOM).abs().add(BigInteger.ONE);
     }
 
-    private static String pem(String type, byte[] der) {
+    static String pem(String type, byte[] der) {
         String base64 = Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der);
         return "-----BEGIN " + type + "-----\n" + base64 + "\n-----END " + type + "-----\n";
     }

@@ -6,6 +6,8 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -59,8 +61,21 @@ final class WebhookMetrics {
     /** When the served certificate expires, in seconds since the epoch; NaN before one is served. */
     private volatile double certificateExpiry = Double.NaN;
 
+    /** One counter per reason, registered at start so that every series exists (at 0) before the first shed. */
+    private final Map<Shed, Counter> shed = new EnumMap<>(Shed.class);
+
     WebhookMetrics(MeterRegistry meters) {
         this.meters = meters;
+        for (Shed reason : Shed.values()) {
+            shed.put(
+                    reason,
+                    Counter.builder("imagesize.webhook.shed")
+                            .description("Connections and requests the webhook refused or cut short to protect"
+                                    + " itself, and reviews answered without registry lookups because every worker"
+                                    + " was busy, by reason")
+                            .tag("reason", reason.label)
+                            .register(meters));
+        }
         Gauge.builder("imagesize.webhook.certificate.expiry.timestamp", this, m -> m.certificateExpiry)
                 .description("When the webhook's serving certificate expires (notAfter), in seconds since the epoch")
                 .baseUnit("seconds")
@@ -100,12 +115,7 @@ final class WebhookMetrics {
     }
 
     void shed(Shed reason) {
-        Counter.builder("imagesize.webhook.shed")
-                .description("Connections and requests the webhook refused or cut short to protect itself, and reviews"
-                        + " answered without registry lookups because every worker was busy, by reason")
-                .tag("reason", reason.label)
-                .register(meters)
-                .increment();
+        shed.get(reason).increment();
     }
 
     /** A workload kind the webhook checks, else {@code other}. */

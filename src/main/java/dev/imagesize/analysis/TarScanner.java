@@ -40,10 +40,10 @@ final class TarScanner {
         this.limits = limits;
     }
 
-    void scan(InputStream tarStream) throws IOException {
-        java.io.BufferedInputStream buffered = new java.io.BufferedInputStream(tarStream, 65536);
-        paxGlobalHeader = startsWithGlobalHeader(buffered);
-        HeaderBudget budget = new HeaderBudget(buffered, limits.maxHeaderBytes());
+    /** Scans the tar stream {@code tarStream} (already buffered in chunks: it is read without a further buffer). */
+    void scan(DiffIdMeter tarStream) throws IOException {
+        paxGlobalHeader = startsWithGlobalHeader(tarStream.peek(512));
+        HeaderBudget budget = new HeaderBudget(tarStream, limits.maxHeaderBytes());
         TarArchiveInputStream tar = new TarArchiveInputStream(budget, "UTF-8");
         TarArchiveEntry header;
         while ((header = nextEntry(tar, budget)) != null) {
@@ -93,10 +93,7 @@ final class TarScanner {
      * commons-compress applies PAX global headers silently; dive fails on them. Tools write them first in the archive
      * ({@code git archive}), so the first header block tells.
      */
-    private static boolean startsWithGlobalHeader(java.io.BufferedInputStream in) throws IOException {
-        in.mark(512);
-        byte[] block = in.readNBytes(512);
-        in.reset();
+    private static boolean startsWithGlobalHeader(byte[] block) {
         return block.length == 512 && block[156] == 'g';
     }
 

@@ -153,10 +153,12 @@ public class AnalyzeCommand implements Callable<Integer> {
     String timeout;
 
     @Option(
-            names = "--max-uncompressed",
+            names = "--analysis-max-layer",
             paramLabel = "SIZE",
             defaultValue = "32Gi",
-            description = "Largest uncompressed layer to analyse. Default: ${DEFAULT-VALUE}.")
+            description =
+                    "Largest uncompressed layer to analyse (a bound of the analysis, not a size limit of the image:"
+                            + " see check --max-uncompressed). Default: ${DEFAULT-VALUE}.")
     String maxUncompressed;
 
     @Option(
@@ -200,7 +202,7 @@ public class AnalyzeCommand implements Callable<Integer> {
             deadline = Durations.parse(timeout);
             long maxLayer = ByteSize.parse(maxUncompressed);
             if (maxLayer <= 0) {
-                throw new IllegalArgumentException("--max-uncompressed must be positive");
+                throw new IllegalArgumentException("--analysis-max-layer must be positive");
             }
             limits = AnalysisLimits.defaults().withMaxUncompressedBytes(maxLayer);
             if (ciEnabled()) {

@@ -16,6 +16,7 @@ import dev.imagesize.policy.PlatformScope;
 import dev.imagesize.policy.Rule;
 import dev.imagesize.registry.DockerCredentials;
 import dev.imagesize.registry.ImageSizeResolver;
+import dev.imagesize.registry.RegistryClient;
 import dev.imagesize.registry.ResolverConfig;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -26,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.regex.Pattern;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -42,12 +44,15 @@ import picocli.CommandLine.Spec;
         description = {
             "Checks the compressed size of container images in their registries against size budgets,",
             "without pulling them and without a Docker daemon. Size = config blob + layers, as the manifest states.",
+            "A content limit (--max-uncompressed, --min-efficiency, --max-wasted) streams and analyses the layers,",
+            "as imagesize analyze does (nothing written to disk), and judges them as the cluster's policies do.",
         },
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:every image is within budget",
             "1:at least one image is over budget (or grew more than --max-growth allows)",
-            "2:a size could not be determined (not found, unauthorized, unreachable, platform missing, bad usage)"
+            "2:a size could not be determined (not found, unauthorized, unreachable, platform missing, bad usage),"
+                    + " or a layer a content limit needs could not be analysed"
         })
 public class CheckCommand implements Callable<Integer> {
     static final int EXIT_WITHIN = 0;
@@ -80,6 +85,33 @@ public class CheckCommand implements Callable<Integer> {
                 "(\"20%, 50Mi\": either breach counts). Needs --baseline or --baseline-file."
             })
     String maxGrowth;
+
+    @Option(
+            names = "--max-uncompressed",
+            paramLabel = "SIZE",
+            description = {
+                "Maximum uncompressed image size: the layers' files added up, as docker history shows them",
+                "(the policies' maxUncompressedSize). Analyses the layers."
+            })
+    String maxUncompressed;
+
+    @Option(
+            names = "--min-efficiency",
+            paramLabel = "RATIO",
+            description = {
+                "Minimum efficiency, 0 to 1: the bytes the image's filesystem shows over the bytes its layers ship",
+                "(the policies' minEfficiency; 0.9: at most a tenth hidden by later layers). Analyses the layers."
+            })
+    String minEfficiency;
+
+    @Option(
+            names = "--max-wasted",
+            paramLabel = "SIZE",
+            description = {
+                "Maximum bytes shipped but hidden by later layers: deleted, overwritten or under an opaque",
+                "directory (the policies' maxWastedBytes). Analyses the layers."
+            })
+    String maxWasted;
 
     @ArgGroup(exclusive = true)
     BaselineOptions baselineOptions;
@@ -130,6 +162,13 @@ public class CheckCommand implements Callable<Integer> {
     String timeout;
 
     @Option(
+            names = "--analysis-timeout",
+            paramLabel = "DURATION",
+            defaultValue = "30m",
+            description = "With a content limit: deadline for analysing the layers. Default: ${DEFAULT-VALUE}.")
+    String analysisTimeout;
+
+    @Option(
             names = {"-o", "--output"},
             paramLabel = "FORMAT",
             defaultValue = "text",
@@ -145,6 +184,7 @@ public class CheckCommand implements Callable<Integer> {
         DockerCredentials credentials;
         ResolverConfig config;
         Duration deadline;
+        Duration analysisDeadline;
         List<Map<String, List<Previous>>> previous;
         List<String> notes = new ArrayList<>();
         try {
@@ -152,10 +192,13 @@ public class CheckCommand implements Callable<Integer> {
                     bytes("--max", maxImageSize),
                     bytes("--max-layer-size", maxLayerSize),
                     positive(maxLayers),
-                    growth());
+                    growth(),
+                    bytes("--max-uncompressed", maxUncompressed),
+                    efficiency(minEfficiency),
+                    bytes("--max-wasted", maxWasted));
             if (limits.isEmpty()) {
-                throw new IllegalArgumentException(
-                        "give at least one limit: --max, --max-layer-size, --max-layers or --max-growth");
+                throw new IllegalArgumentException("give at least one limit: --max, --max-layer-size, --max-layers,"
+                        + " --max-growth, --max-uncompressed, --min-efficiency or --max-wasted");
             }
             PlatformSelection platforms = platformSelection();
             rule = CheckRule.of(limits, platforms, commandLineLimits());
@@ -163,6 +206,7 @@ public class CheckCommand implements Callable<Integer> {
             config = registry.resolverConfig();
             credentials = registry.credentials(err);
             deadline = Durations.parse(timeout);
+            analysisDeadline = Durations.parse(analysisTimeout);
             if (!output.equals("text") && !output.equals("json")) {
                 throw new IllegalArgumentException("unknown output format \"" + output + "\"; use text or json");
             }
@@ -175,20 +219,37 @@ public class CheckCommand implements Callable<Integer> {
             return EXIT_UNKNOWN;
         }
 
-        List<Assessments.Assessed> assessed;
-        try (ImageSizeResolver resolver = ImageSizeResolver.forRegistries(config)) {
-            List<Assessments.Subject> subjects = new ArrayList<>();
-            for (int i = 0; i < images.size(); i++) {
-                subjects.add(
-                        new Assessments.Subject(CheckRule.workload(images.get(i)), List.of(rule), previous.get(i)));
-            }
-            CredentialSource fromFile = (workloads, until) -> workloads.stream()
-                    .map(w -> new Credentials(credentials, List.of()))
-                    .toList();
-            assessed = new Assessments(resolver, Integer.MAX_VALUE)
-                    .assess(subjects, scope, fromFile, Deadline.in(deadline), ImageSizeResolver.Priority.ADMISSION);
+        List<Assessments.Subject> subjects = new ArrayList<>();
+        for (int i = 0; i < images.size(); i++) {
+            subjects.add(new Assessments.Subject(CheckRule.workload(images.get(i)), List.of(rule), previous.get(i)));
         }
-        CheckReport report = CheckReport.of(assessed, notes);
+        CredentialSource fromFile = (workloads, until) -> workloads.stream()
+                .map(w -> new Credentials(credentials, List.of()))
+                .toList();
+        CheckReport report;
+        RegistryClient registries = RegistryClient.create(config);
+        try (registries;
+                ImageSizeResolver resolver = ImageSizeResolver.over(registries, config)) {
+            List<Assessments.Assessed> assessed = new Assessments(resolver, Integer.MAX_VALUE)
+                    .assess(subjects, scope, fromFile, Deadline.in(deadline), ImageSizeResolver.Priority.ADMISSION);
+            if (!rule.limits().hasContentLimits()) {
+                report = CheckReport.of(assessed, notes);
+            } else {
+                try (CheckContent content =
+                        new CheckContent(registries, ProgressDisplay.forTerminal(err, output.equals("json")))) {
+                    content.analyseMeasured(assessed, credentials, Deadline.in(analysisDeadline));
+                    // the same pipeline again, now with the figures: every size comes from the resolver's caches
+                    assessed = new Assessments(resolver, Integer.MAX_VALUE, content.analysed())
+                            .assess(
+                                    subjects,
+                                    scope,
+                                    fromFile,
+                                    Deadline.in(deadline),
+                                    ImageSizeResolver.Priority.ADMISSION);
+                    report = CheckReport.of(assessed, notes, content::outcome);
+                }
+            }
+        }
         if (output.equals("json")) {
             try {
                 out.println(new ObjectMapper()
@@ -219,6 +280,15 @@ public class CheckCommand implements Callable<Integer> {
         }
         if (maxGrowth != null) {
             parts.add("--max-growth " + maxGrowth);
+        }
+        if (maxUncompressed != null) {
+            parts.add("--max-uncompressed " + maxUncompressed);
+        }
+        if (minEfficiency != null) {
+            parts.add("--min-efficiency " + minEfficiency);
+        }
+        if (maxWasted != null) {
+            parts.add("--max-wasted " + maxWasted);
         }
         return String.join(" ", parts);
     }
@@ -294,6 +364,33 @@ public class CheckCommand implements Callable<Integer> {
         }
         return bytes;
     }
+
+    /**
+     * A share from 0 to 1 written as a policy's {@code minEfficiency} may be (a YAML or JSON number: {@code 0.9},
+     * {@code .9}, {@code 1}, {@code 9e-1}); a percentage, NaN or anything outside 0 to 1 is refused.
+     */
+    static Double efficiency(String share) {
+        if (share == null) {
+            return null;
+        }
+        String text = share.strip();
+        String expected = "--min-efficiency must be a share from 0 to 1 such as 0.9 (90% of the shipped bytes"
+                + " visible), not \"" + share + "\"";
+        if (text.endsWith("%")) {
+            throw new IllegalArgumentException(expected + "; for a percentage, divide by 100");
+        }
+        if (!NUMBER.matcher(text).matches()) {
+            throw new IllegalArgumentException(expected);
+        }
+        double value = Double.parseDouble(text);
+        if (!(value >= 0 && value <= 1)) {
+            throw new IllegalArgumentException(expected);
+        }
+        return value;
+    }
+
+    /** A YAML 1.2 (core schema) or JSON decimal number, as a policy's minEfficiency may be written. */
+    private static final Pattern NUMBER = Pattern.compile("[-+]?(\\.[0-9]+|[0-9]+(\\.[0-9]*)?)([eE][-+]?[0-9]+)?");
 
     private static Integer positive(Integer layers) {
         if (layers != null && layers < 1) {

@@ -5,16 +5,20 @@ import dev.imagesize.image.ImageSize;
 import dev.imagesize.image.Layer;
 import dev.imagesize.image.Platform;
 import dev.imagesize.image.ResolveError;
+import dev.imagesize.policy.Analysed;
 import dev.imagesize.policy.Finding;
 import dev.imagesize.policy.Limits;
 import dev.imagesize.policy.Limits.Breach;
 import dev.imagesize.policy.Messages;
 import dev.imagesize.policy.Replaced;
 import java.io.PrintWriter;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
@@ -38,6 +42,8 @@ final class CheckReport {
      * @param message the sentence shared with the webhook and the audit (empty when within budget)
      * @param replaced with {@code --max-growth}: the baseline it was compared with (or why not), else null
      * @param note why the growth was not checked, in the webhook's words; empty otherwise
+     * @param content with a content limit: the figures of the image's analysis, or why it could not be analysed;
+     *     null without one
      */
     record Entry(
             String input,
@@ -47,12 +53,30 @@ final class CheckReport {
             ResolveError error,
             String message,
             Replaced replaced,
-            String note) {
+            String note,
+            CheckContent.Outcome content) {
+        Entry(
+                String input,
+                Platform platform,
+                ImageSize size,
+                List<Breach> breaches,
+                ResolveError error,
+                String message,
+                Replaced replaced,
+                String note) {
+            this(input, platform, size, breaches, error, message, replaced, note, null);
+        }
+
         Status status() {
-            if (error != null) {
+            if (error != null || contentError() != null) {
                 return Status.UNKNOWN;
             }
             return breaches.isEmpty() ? Status.WITHIN : Status.OVER;
+        }
+
+        /** Why the content limits could not be checked on a measured image, or null. */
+        String contentError() {
+            return content == null ? null : content.error();
         }
 
         String image() {
@@ -75,13 +99,50 @@ final class CheckReport {
 
     /** The report of assessed images, with notes about the run (images a baseline file has nothing for). */
     static CheckReport of(List<Assessments.Assessed> assessed, List<String> notes) {
+        return of(assessed, notes, null);
+    }
+
+    /**
+     * The report of assessed images whose limits include content limits: {@code content} tells, by manifest digest,
+     * what the analysis of each measured image gave (null for one that was not analysed).
+     */
+    static CheckReport of(
+            List<Assessments.Assessed> assessed, List<String> notes, Function<String, CheckContent.Outcome> content) {
         List<Entry> entries = new ArrayList<>();
         for (Assessments.Assessed one : assessed) {
             for (Finding finding : one.findings()) {
-                entries.add(entry(finding));
+                Entry entry = entry(finding);
+                if (content != null && entry.size() != null) {
+                    entry = withContent(
+                            entry, finding, content.apply(entry.size().manifestDigest()));
+                }
+                entries.add(entry);
             }
         }
         return new CheckReport(entries, notes);
+    }
+
+    /** {@code entry} with its analysis; one that failed (or is missing) makes the content limits unknown. */
+    private static Entry withContent(Entry entry, Finding finding, CheckContent.Outcome outcome) {
+        if (outcome == null) {
+            outcome = new CheckContent.Outcome(
+                    null, "NOT_ANALYSED: the image changed while the check ran (its tag moved); run the check again");
+        }
+        String message = entry.message();
+        if (outcome.error() != null) {
+            String unknown = contentUnknown(finding, outcome.error());
+            message = message.isEmpty() ? unknown : message + "; " + unknown;
+        }
+        return new Entry(
+                entry.input(),
+                entry.platform(),
+                entry.size(),
+                entry.breaches(),
+                entry.error(),
+                message,
+                entry.replaced(),
+                entry.note(),
+                outcome);
     }
 
     static Entry entry(Finding finding) {
@@ -164,6 +225,17 @@ final class CheckReport {
                         size.compressedSizeBytes() >= replaced.sizeBytes() ? "+" : "-",
                         Messages.format(Math.abs(size.compressedSizeBytes() - replaced.sizeBytes()), 1),
                         signed(Messages.growthPercent(size.compressedSizeBytes(), replaced.sizeBytes())));
+            }
+            if (entry.content() != null && entry.content().figures() != null) {
+                Analysed figures = entry.content().figures();
+                out.printf(
+                        "        content: %s uncompressed (%d bytes), efficiency %s, %s hidden by later layers"
+                                + " (%d bytes)%n",
+                        Messages.format(figures.uncompressedBytes(), 1),
+                        figures.uncompressedBytes(),
+                        efficiency(figures.efficiency()),
+                        Messages.format(figures.wastedBytes(), 1),
+                        figures.wastedBytes());
             }
             if (!entry.note().isEmpty()) {
                 out.printf("        %s%n", entry.note());
@@ -262,6 +334,9 @@ final class CheckReport {
                 }
                 json.put("baseline", baseline);
             }
+            if (entry.content() != null) {
+                json.put("content", contentJson(entry.content()));
+            }
             if (!entry.note().isEmpty()) {
                 json.put("note", entry.note());
             }
@@ -288,6 +363,55 @@ final class CheckReport {
         return root;
     }
 
+    /**
+     * Why the content limits of an image are unknown: {@code image "reg/app:1" (sha256:..., linux/amd64): content not
+     * analysed (UNCOMPRESSED_TOO_LARGE: ...), so the maxWastedBytes of imagesize check --max-wasted 20Mi is not checked}.
+     */
+    static String contentUnknown(Finding finding, String why) {
+        Limits limits = finding.limits();
+        List<String> names = new ArrayList<>();
+        if (limits.maxUncompressedSizeBytes() != null) {
+            names.add("maxUncompressedSize");
+        }
+        if (limits.minEfficiency() != null) {
+            names.add("minEfficiency");
+        }
+        if (limits.maxWastedBytes() != null) {
+            names.add("maxWastedBytes");
+        }
+        String image = finding.container().image();
+        return "image \"" + image + "\" (" + finding.size().manifestDigest() + ", "
+                + finding.size().platform()
+                + "): content not analysed (" + why + "), so the " + String.join(" and ", names) + " of "
+                + finding.rule().displayName() + (names.size() == 1 ? " is" : " are") + " not checked";
+    }
+
+    /** An efficiency as a percentage with one decimal, rounded down as the limits compare it: {@code 68.7%}. */
+    static String efficiency(double share) {
+        return BigDecimal.valueOf(share)
+                        .multiply(BigDecimal.valueOf(100))
+                        .setScale(1, RoundingMode.DOWN)
+                        .toPlainString()
+                + "%";
+    }
+
+    /** The figures the content limits check, as the cluster's ImageAnalysis status names them, or why none. */
+    private static Map<String, Object> contentJson(CheckContent.Outcome outcome) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        Analysed figures = outcome.figures();
+        if (figures != null) {
+            json.put("uncompressedBytes", figures.uncompressedBytes());
+            json.put("uncompressedSize", Messages.format(figures.uncompressedBytes(), 1));
+            json.put("efficiency", figures.efficiency());
+            json.put("wastedBytes", figures.wastedBytes());
+            json.put("wasted", Messages.format(figures.wastedBytes(), 1));
+        }
+        if (outcome.error() != null) {
+            json.put("error", outcome.error());
+        }
+        return json;
+    }
+
     private static String describe(Limits limits) {
         List<String> parts = new ArrayList<>();
         if (limits.maxImageSizeBytes() != null) {
@@ -308,6 +432,15 @@ final class CheckReport {
                 growth.add(Messages.format(limits.maxGrowth().bytes(), 1));
             }
             parts.add("--max-growth " + String.join(", ", growth));
+        }
+        if (limits.maxUncompressedSizeBytes() != null) {
+            parts.add("--max-uncompressed " + Messages.format(limits.maxUncompressedSizeBytes(), 1));
+        }
+        if (limits.minEfficiency() != null) {
+            parts.add("--min-efficiency " + limits.minEfficiency());
+        }
+        if (limits.maxWastedBytes() != null) {
+            parts.add("--max-wasted " + Messages.format(limits.maxWastedBytes(), 1));
         }
         return String.join(", ", parts);
     }

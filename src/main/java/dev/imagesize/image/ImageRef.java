@@ -1,8 +1,9 @@
 package dev.imagesize.image;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import java.util.Locale;
 import java.util.Map;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -50,20 +51,37 @@ public record ImageRef(String registry, String repository, String tag, String di
     private static final String DEFAULT_TAG = "latest";
 
     // The grammar of github.com/distribution/reference, which docker and containerd both use.
-    private static final Grammar PATH_COMPONENT = new Grammar("[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*");
-    private static final Grammar TAG = new Grammar("[\\w][\\w.-]{0,127}");
-    private static final Grammar DOMAIN_NAME = new Grammar("(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])"
+    private static final Pattern PATH_COMPONENT = Pattern.compile("[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*");
+    private static final Pattern TAG = Pattern.compile("[\\w][\\w.-]{0,127}");
+    private static final Pattern DOMAIN_NAME = Pattern.compile("(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])"
             + "(?:\\.(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))*");
-    private static final Grammar IPV6_HOST = new Grammar("\\[[a-fA-F0-9:]+\\]");
-    private static final Grammar PORT = new Grammar("[0-9]+");
-    private static final Grammar HEX = new Grammar("[a-fA-F0-9]*");
-    private static final Grammar IMAGE_ID = new Grammar("[a-f0-9]{64}");
+    private static final Pattern IPV6_HOST = Pattern.compile("\\[[a-fA-F0-9:]+\\]");
+    private static final Pattern PORT = Pattern.compile("[0-9]+");
+    private static final Pattern HEX = Pattern.compile("[a-fA-F0-9]*");
+    private static final Pattern IMAGE_ID = Pattern.compile("[a-f0-9]{64}");
 
     /** The digest algorithms runtimes can verify, with the length of their hex encoding. */
     private static final Map<String, Integer> DIGEST_HEX_LENGTHS = Map.of("sha256", 64, "sha384", 96, "sha512", 128);
 
+    /**
+     * Valid references parsed recently: every review and audit pass parses the same few hundred images, and the
+     * grammar's patterns allocate on each match. Only valid references are kept, so hostile strings cannot fill it.
+     */
+    private static final Cache<String, ImageRef> PARSED =
+            Caffeine.newBuilder().maximumSize(4_096).build();
+
     /** Parses and normalizes a reference; throws {@link InvalidImageReferenceException} naming what is wrong. */
     public static ImageRef parse(String reference) {
+        ImageRef known = reference == null ? null : PARSED.getIfPresent(reference);
+        if (known != null) {
+            return known;
+        }
+        ImageRef parsed = parseUncached(reference);
+        PARSED.put(reference, parsed);
+        return parsed;
+    }
+
+    private static ImageRef parseUncached(String reference) {
         if (reference == null || reference.isEmpty()) {
             throw new InvalidImageReferenceException("invalid image reference \"\": the reference is empty");
         }
@@ -75,7 +93,7 @@ public record ImageRef(String registry, String repository, String tag, String di
         if (reference.chars().anyMatch(Character::isWhitespace)) {
             throw invalid(reference, "must not contain whitespace");
         }
-        if (IMAGE_ID.matches(reference)) {
+        if (IMAGE_ID.matcher(reference).matches()) {
             throw invalid(reference, "a 64-character hex string is an image ID, not a reference");
         }
 
@@ -92,7 +110,7 @@ public record ImageRef(String registry, String repository, String tag, String di
         if (colon > name.lastIndexOf('/')) {
             tag = name.substring(colon + 1);
             name = name.substring(0, colon);
-            if (!TAG.matches(tag)) {
+            if (!TAG.matcher(tag).matches()) {
                 throw invalid(
                         reference,
                         "invalid tag \"" + tag + "\" (a tag is 1 to 128 letters, digits, '_', '.' or '-',"
@@ -184,11 +202,11 @@ public record ImageRef(String registry, String repository, String tag, String di
         if (portColon >= 0) {
             host = registry.substring(0, portColon);
             String port = registry.substring(portColon + 1);
-            if (!PORT.matches(port)) {
+            if (!PORT.matcher(port).matches()) {
                 throw invalid(reference, "invalid port \"" + port + "\" in registry \"" + registry + "\"");
             }
         }
-        if (!DOMAIN_NAME.matches(host) && !IPV6_HOST.matches(host)) {
+        if (!DOMAIN_NAME.matcher(host).matches() && !IPV6_HOST.matcher(host).matches()) {
             throw invalid(reference, "invalid registry host \"" + host + "\"");
         }
         return registry;
@@ -204,7 +222,7 @@ public record ImageRef(String registry, String repository, String tag, String di
             throw invalid(reference, "repository name must be lowercase");
         }
         for (String component : repository.split("/")) {
-            if (!PATH_COMPONENT.matches(component)) {
+            if (!PATH_COMPONENT.matcher(component).matches()) {
                 throw invalid(
                         reference,
                         "invalid repository path component \"" + component + "\" (use lowercase letters and digits,"
@@ -224,7 +242,7 @@ public record ImageRef(String registry, String repository, String tag, String di
             throw invalid(
                     reference, "unsupported digest algorithm \"" + algorithm + "\" (use sha256, sha384 or sha512)");
         }
-        if (!HEX.matches(hex)) {
+        if (!HEX.matcher(hex).matches()) {
             throw invalid(reference, "invalid digest: \"" + hex + "\" is not hex");
         }
         if (!hex.toLowerCase(Locale.ROOT).equals(hex)) {
@@ -243,22 +261,5 @@ public record ImageRef(String registry, String repository, String tag, String di
     private static InvalidImageReferenceException invalid(String reference, String problem) {
         return new InvalidImageReferenceException(
                 "invalid image reference \"" + printable(reference) + "\": " + printable(problem));
-    }
-
-    /**
-     * One rule of the grammar: a pattern with one matcher per thread, reset for each input, so that checking a
-     * reference (once or more per admission) allocates no matcher.
-     */
-    private static final class Grammar {
-        private final ThreadLocal<Matcher> matcher;
-
-        Grammar(String regex) {
-            Pattern pattern = Pattern.compile(regex);
-            matcher = ThreadLocal.withInitial(() -> pattern.matcher(""));
-        }
-
-        boolean matches(CharSequence input) {
-            return matcher.get().reset(input).matches();
-        }
     }
 }

@@ -35,6 +35,7 @@ public final class Leadership {
     private volatile boolean leading;
     private volatile boolean closed;
     private volatile CompletableFuture<?> term;
+    private volatile LeaderElector elector;
 
     public Leadership(
             KubernetesClient client,
@@ -77,13 +78,15 @@ public final class Leadership {
                 .withLeaseDuration(config.leaseDuration())
                 .withRenewDeadline(config.renewDeadline())
                 .withRetryPeriod(config.retryPeriod())
-                .withReleaseOnCancel(true)
+                .withReleaseOnCancel(false) // stop() releases it, on its own thread, and says why when it cannot
                 .withLeaderCallbacks(new LeaderCallbacks(
                         () -> transition(this::startLeading),
                         () -> transition(this::stopLeading),
                         leader -> LOG.debugf("the Lease is held by %s", leader)))
                 .build();
-        CompletableFuture<?> current = new LeaderElector(client, election, elections).start();
+        LeaderElector contender = new LeaderElector(client, election, elections);
+        CompletableFuture<?> current = contender.start();
+        elector = contender;
         term = current;
         current.whenComplete((ignored, error) -> {
             if (closed) {
@@ -148,8 +151,11 @@ public final class Leadership {
         }
         CompletableFuture<?> current = term;
         if (current != null) {
+            current.cancel(true);
             try {
-                current.cancel(true); // releases the Lease (releaseOnCancel)
+                if (elector.release()) {
+                    LOG.infof("%s released the Lease", identity.name());
+                }
             } catch (RuntimeException e) {
                 LOG.warnf(
                         "could not release the Lease (%s); another replica takes over when it expires", rootMessage(e));

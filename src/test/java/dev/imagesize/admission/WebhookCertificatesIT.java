@@ -1,6 +1,7 @@
 package dev.imagesize.admission;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -87,13 +88,11 @@ class WebhookCertificatesIT {
                     spec: {maxImageSize: 1Mi}
                     """.formatted(NS), "apply", "-f", "-").assertSuccess();
             // the policy reaches the webhook through an informer: probe with dry runs until it is in force
-            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-            while (System.nanoTime() < deadline
-                    && kubectl.run("run", "probe", "-n", NS, "--dry-run=server", "--image=" + big.reference())
+            await().atMost(Duration.ofSeconds(20))
+                    .pollInterval(Duration.ofMillis(200))
+                    .until(() -> kubectl.run("run", "probe", "-n", NS, "--dry-run=server", "--image=" + big.reference())
                                     .exitCode()
-                            == 0) {
-                Thread.sleep(200);
-            }
+                            != 0);
             Kubectl.Result denied = kubectl.run("run", "big", "-n", NS, "--image=" + big.reference());
             assertThat(denied.exitCode()).as(denied.output()).isNotZero();
             assertThat(denied.stderr()).contains("over the 1.0 MiB maxImageSize of ImageSizePolicy " + NS + "/budget");
@@ -133,15 +132,11 @@ class WebhookCertificatesIT {
 
             operator.rotateCertificate();
             java.net.http.HttpClient after = operator.webhookClient();
-            long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-            int status = -1;
-            while (System.nanoTime() < deadline && status != 400) {
-                status = post(after, operator);
-                Thread.sleep(250);
-            }
-            assertThat(status)
-                    .as("the new certificate is served without a restart")
-                    .isEqualTo(400);
+            await().atMost(Duration.ofSeconds(15))
+                    .pollInterval(Duration.ofMillis(250))
+                    .untilAsserted(() -> assertThat(post(after, operator))
+                            .as("the new certificate is served without a restart")
+                            .isEqualTo(400));
             assertThat(operator.log()).contains("admission webhook certificate reloaded");
             java.net.http.HttpClient trustingTheOldCa = java.net.http.HttpClient.newBuilder()
                     .sslContext(trusting(before))

@@ -384,7 +384,7 @@ class AnalyzeFindingsIT {
 
         AnalyzeCli.Run tooLarge = AnalyzeCli.run(List.of(
                 REFS.get("compiler"),
-                "--max-uncompressed",
+                "--analysis-max-layer",
                 "100000",
                 "--insecure-registry",
                 registry.hostPort(),

@@ -4,21 +4,18 @@ import static dev.imagesize.testing.FakeRegistry.send;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.sun.net.httpserver.HttpExchange;
 import dev.imagesize.Deadline;
 import dev.imagesize.registry.RegistryClient;
 import dev.imagesize.registry.ResolverConfig;
 import dev.imagesize.testing.FakeRegistry;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -91,20 +88,9 @@ class RegistryBlobSourceTest {
         return new BlobSource.Location(fake.address(), "app", null);
     }
 
-    private static void sendLayer(HttpExchange exchange, byte[] content) throws IOException {
-        exchange.sendResponseHeaders(200, 0);
-        try (OutputStream out = exchange.getResponseBody()) {
-            for (int at = 0; at < content.length; at += 64 * 1024) {
-                out.write(content, at, Math.min(64 * 1024, content.length - at));
-            }
-        } catch (IOException clientWentAway) {
-            // a client that stops reading
-        }
-    }
-
     @Test
     void aBlobArrivesWhole() throws Exception {
-        serve(exchange -> sendLayer(exchange, LAYER));
+        serve(exchange -> FakeRegistry.sendBlob(exchange, LAYER));
 
         try (InputStream in = open(LAYER.length, Duration.ofSeconds(30))) {
             assertThat(in.readAllBytes()).isEqualTo(LAYER);
@@ -115,7 +101,7 @@ class RegistryBlobSourceTest {
     void tamperedContentIsAFetchProblemAtTheEnd() throws Exception {
         byte[] tampered = LAYER.clone();
         tampered[7] ^= 1;
-        serve(exchange -> sendLayer(exchange, tampered));
+        serve(exchange -> FakeRegistry.sendBlob(exchange, tampered));
 
         try (InputStream in = open(LAYER.length, Duration.ofSeconds(30))) {
             assertThatThrownBy(in::readAllBytes)
@@ -127,7 +113,7 @@ class RegistryBlobSourceTest {
 
     @Test
     void moreBytesThanTheManifestSaysIsCompressedTooLarge() throws Exception {
-        serve(exchange -> sendLayer(exchange, LAYER));
+        serve(exchange -> FakeRegistry.sendBlob(exchange, LAYER));
 
         try (InputStream in = open(1024 * 1024, Duration.ofSeconds(30))) {
             assertThatThrownBy(in::readAllBytes)
@@ -141,16 +127,7 @@ class RegistryBlobSourceTest {
 
     @Test
     void aStalledBlobIsTooSlowAtTheDeadline() throws Exception {
-        serve(exchange -> {
-            exchange.sendResponseHeaders(200, LAYER.length);
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write(LAYER, 0, 4096);
-                out.flush();
-                testOver.await(30, TimeUnit.SECONDS);
-            } catch (IOException | InterruptedException stopped) {
-                // the client closed the connection
-            }
-        });
+        serve(FakeRegistry.stalledBlob(LAYER, 4096, testOver));
 
         long start = System.nanoTime();
         try (InputStream in = open(LAYER.length, Duration.ofSeconds(2))) {
@@ -178,7 +155,7 @@ class RegistryBlobSourceTest {
 
     @Test
     void anUnreachableRegistryIsRetryable() throws Exception {
-        serve(exchange -> sendLayer(exchange, LAYER));
+        serve(exchange -> FakeRegistry.sendBlob(exchange, LAYER));
         String address = fake.address();
         fake.close();
         fake = null;
@@ -194,7 +171,7 @@ class RegistryBlobSourceTest {
 
     @Test
     void theManifestGivesItsLayersConfigAndStringAnnotations() throws Exception {
-        serve(exchange -> sendLayer(exchange, LAYER));
+        serve(exchange -> FakeRegistry.sendBlob(exchange, LAYER));
 
         BlobSource.ImageManifest manifest =
                 source.manifest(location(), FakeRegistry.sha256(MANIFEST), Deadline.in(Duration.ofSeconds(30)));
@@ -214,7 +191,7 @@ class RegistryBlobSourceTest {
 
     @Test
     void anIndexIsNotAnImageManifest() throws Exception {
-        serve(exchange -> sendLayer(exchange, LAYER));
+        serve(exchange -> FakeRegistry.sendBlob(exchange, LAYER));
 
         assertThatThrownBy(() ->
                         source.manifest(location(), FakeRegistry.sha256(INDEX), Deadline.in(Duration.ofSeconds(30))))

@@ -1,10 +1,12 @@
 package dev.imagesize.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.imagesize.testing.Kubectl.Result;
 import dev.imagesize.testing.TestCluster;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -376,15 +378,13 @@ class PolicyValidationIT {
     }
 
     @Test
-    void explainDescribesTheSizeThatIsMeasured() throws InterruptedException {
-        Result explain = null;
-        for (int attempt = 0; attempt < 30; attempt++) { // the OpenAPI document follows the CRD by a few seconds
-            explain = kubectl("explain", "imagesizepolicy.spec.maxImageSize");
-            if (explain.exitCode() == 0 && explain.output().contains("compressed")) {
-                break;
-            }
-            Thread.sleep(1000);
-        }
+    void explainDescribesTheSizeThatIsMeasured() {
+        // the OpenAPI document follows the CRD by a few seconds
+        Result explain = await().atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofSeconds(1))
+                .until(
+                        () -> kubectl("explain", "imagesizepolicy.spec.maxImageSize"),
+                        result -> result.exitCode() == 0 && result.output().contains("compressed"));
         explain.assertSucceeded();
         assertThat(explain.output()).contains("compressed size", "200Mi");
 

@@ -14,7 +14,6 @@ import dev.imagesize.registry.ImageSizeResolver;
 import dev.imagesize.registry.ResolverConfig;
 import dev.imagesize.testing.LocalRegistry;
 import dev.imagesize.testing.TestImages;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -79,20 +78,19 @@ class HandlerBenchmark {
             }
             int reviews = 500_000;
             com.sun.management.ThreadMXBean threads =
-                    (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-            long thread = Thread.currentThread().getId();
-            long allocatedBefore = threads.getThreadAllocatedBytes(thread);
+                    (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+            long allocatedBefore = threads.getCurrentThreadAllocatedBytes();
             long start = System.nanoTime();
             for (int i = 0; i < reviews; i++) {
                 handler.handle(review);
             }
             double micros = (System.nanoTime() - start) / 1e3 / reviews;
-            double bytes = (threads.getThreadAllocatedBytes(thread) - allocatedBefore) / (double) reviews;
+            double bytes = (threads.getCurrentThreadAllocatedBytes() - allocatedBefore) / (double) reviews;
             BenchReport report = new BenchReport("handler", "Admission decision in process (`HandlerBenchmark`)");
             report.line(String.format(
                     Locale.ROOT,
-                    "Warm caches, one thread: %.1f us per review (%,.0f reviews/s), %,.0f bytes allocated per review: parse,"
-                            + " evaluate, answer, without HTTP or TLS.",
+                    "Warm caches, one thread: %.1f us per review (%,.0f reviews/s), %,.0f bytes allocated per review:"
+                            + " parse, evaluate, answer, without HTTP or TLS.",
                     micros,
                     1e6 / micros,
                     bytes));

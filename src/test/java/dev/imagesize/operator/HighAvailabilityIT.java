@@ -131,6 +131,9 @@ class HighAvailabilityIT {
 
             long stoppedAt = System.nanoTime();
             leader.stop();
+            assertThat(leader.log())
+                    .as("a stopping leader hands the Lease over instead of letting it expire")
+                    .contains(leaderName + " released the Lease");
             await().atMost(LEASE).until(() -> followerName.equals(holder(client, lease)));
             Duration takeover = Duration.ofNanos(System.nanoTime() - stoppedAt);
             int before = answered.get();

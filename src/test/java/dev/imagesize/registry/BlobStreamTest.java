@@ -5,13 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import com.sun.net.httpserver.HttpExchange;
 import dev.imagesize.Deadline;
 import dev.imagesize.registry.RegistryClient.BlobRequest;
 import dev.imagesize.registry.http.TransportException;
 import dev.imagesize.testing.FakeRegistry;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Random;
@@ -78,20 +76,9 @@ class BlobStreamTest {
                 .get(30, TimeUnit.SECONDS);
     }
 
-    private static void sendLayer(HttpExchange exchange, byte[] content) throws IOException {
-        exchange.sendResponseHeaders(200, 0); // chunked
-        try (OutputStream out = exchange.getResponseBody()) {
-            for (int at = 0; at < content.length; at += 64 * 1024) {
-                out.write(content, at, Math.min(64 * 1024, content.length - at));
-            }
-        } catch (IOException clientWentAway) {
-            // a client that stops reading
-        }
-    }
-
     @Test
     void aLayerIsStreamedThroughTheRedirectAndVerified() throws Exception {
-        serve(exchange -> sendLayer(exchange, LAYER));
+        serve(exchange -> FakeRegistry.sendBlob(exchange, LAYER));
 
         byte[] read;
         try (BlobStream blob = open(LAYER_DIGEST, 16L * 1024 * 1024, Duration.ofSeconds(30))) {
@@ -107,7 +94,7 @@ class BlobStreamTest {
     void contentOfAnotherDigestFailsAtTheEnd() throws Exception {
         byte[] tampered = LAYER.clone();
         tampered[1000] ^= 1;
-        serve(exchange -> sendLayer(exchange, tampered));
+        serve(exchange -> FakeRegistry.sendBlob(exchange, tampered));
 
         try (BlobStream blob = open(LAYER_DIGEST, 16L * 1024 * 1024, Duration.ofSeconds(30))) {
             assertThatThrownBy(blob::readAllBytes)
@@ -118,7 +105,7 @@ class BlobStreamTest {
 
     @Test
     void readingPastTheLimitFails() throws Exception {
-        serve(exchange -> sendLayer(exchange, LAYER));
+        serve(exchange -> FakeRegistry.sendBlob(exchange, LAYER));
 
         try (BlobStream blob = open(LAYER_DIGEST, 1024 * 1024, Duration.ofSeconds(30))) {
             assertThatThrownBy(blob::readAllBytes)
@@ -130,16 +117,7 @@ class BlobStreamTest {
 
     @Test
     void aStalledBlobFailsAtTheDeadlineAndClosingEarlyClosesTheConnection() throws Exception {
-        serve(exchange -> {
-            exchange.sendResponseHeaders(200, LAYER.length);
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write(LAYER, 0, 1024);
-                out.flush();
-                testOver.await(30, TimeUnit.SECONDS);
-            } catch (IOException | InterruptedException stopped) {
-                // the client closed the connection
-            }
-        });
+        serve(FakeRegistry.stalledBlob(LAYER, 1024, testOver));
 
         int openWhileStalled;
         try (BlobStream blob = open(LAYER_DIGEST, 16L * 1024 * 1024, Duration.ofSeconds(2))) {

@@ -298,6 +298,35 @@ public final class FakeRegistry implements AutoCloseable {
         return written;
     }
 
+    /** Answers 200 with {@code content} as a chunked blob in 64 KiB writes, until the client hangs up. */
+    public static void sendBlob(HttpExchange exchange, byte[] content) throws IOException {
+        exchange.sendResponseHeaders(200, 0);
+        try (OutputStream out = exchange.getResponseBody()) {
+            for (int at = 0; at < content.length; at += 64 * 1024) {
+                out.write(content, at, Math.min(64 * 1024, content.length - at));
+            }
+        } catch (IOException clientWentAway) {
+            // what a client that stops reading does
+        }
+    }
+
+    /**
+     * An answer that announces {@code content} whole, sends its first {@code sent} bytes and then stalls until
+     * {@code released} opens (the test is over) or the client closes the connection.
+     */
+    public static Answer stalledBlob(byte[] content, int sent, java.util.concurrent.CountDownLatch released) {
+        return exchange -> {
+            exchange.sendResponseHeaders(200, content.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(content, 0, sent);
+                out.flush();
+                released.await(30, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (IOException | InterruptedException stopped) {
+                // the client closed the connection
+            }
+        };
+    }
+
     public static void sendManifest(HttpExchange exchange, String mediaType, byte[] body) throws IOException {
         exchange.getResponseHeaders().set("Docker-Content-Digest", sha256(body));
         send(exchange, 200, mediaType, body);
