@@ -39,9 +39,10 @@ import org.jboss.logging.Logger;
 /**
  * The one HTTP layer of the registry client: three long-lived JDK {@link HttpClient}s (TLS verified against the JVM's
  * CAs and the configured registry CAs; TLS unverified, for registries listed as insecure; plain HTTP), each with its
- * own pool of kept-alive connections, HTTP/1.1 only, used for every registry call. The TLS clients are built when a
- * registry first needs them (setting up TLS and reading the JVM's CA store take a short-lived CLI a noticeable part of
- * its run), and the plain-HTTP client has a TLS context that sets up nothing: it never performs a handshake.
+ * own pool of kept-alive connections, HTTP/1.1 only, used for every registry call. For the command line the TLS
+ * clients are built when a registry first needs them (setting up TLS and reading the JVM's CA store take a short-lived
+ * process a noticeable part of its run; {@link Settings#tlsOnFirstUse}), for the operator at once. The plain-HTTP
+ * client has a TLS context that sets up nothing: it never performs a handshake.
  *
  * <p>Every exchange is bounded: a total deadline that closes the connection whatever phase it is in (connect, headers
  * or a slow body); successful bodies counted while they stream and refused past their limit, chunked or not; error
@@ -73,13 +74,16 @@ public final class RegistryTransport implements AutoCloseable {
      * @param insecureRegistries {@code host[:port]} of registries reached with unverified TLS (and plain HTTP)
      * @param guard which addresses may be reached
      * @param userAgent the User-Agent header
+     * @param tlsOnFirstUse build the TLS clients when a registry first needs them (a short-lived command line) rather
+     *     than now (the operator, whose first admission should not wait for the CA store)
      */
     public record Settings(
             Duration connectTimeout,
             List<X509Certificate> registryCas,
             Set<String> insecureRegistries,
             AddressGuard guard,
-            String userAgent) {
+            String userAgent,
+            boolean tlsOnFirstUse) {
         public Settings {
             registryCas = List.copyOf(registryCas);
             insecureRegistries = Set.copyOf(insecureRegistries);
@@ -107,6 +111,10 @@ public final class RegistryTransport implements AutoCloseable {
         verified = new OnFirstUse(() -> client(TlsContexts.verified(settings.registryCas())));
         unverified = new OnFirstUse(() -> client(TlsContexts.unverified()));
         plain = client(TlsContexts.plainHttpOnly());
+        if (!settings.tlsOnFirstUse()) {
+            verified.get();
+            unverified.get();
+        }
     }
 
     private HttpClient client(javax.net.ssl.SSLContext tls) {
