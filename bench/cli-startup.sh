@@ -2,7 +2,8 @@
 # CLI start-up against skopeo, in one run: `imagesize check` of one small image in a local Distribution registry
 # (started here on a free loopback port, stopped at the end) next to `skopeo inspect --raw` of the same image, each
 # RUNS times (default 5), interleaved; prints the medians of wall time, CPU time and peak RSS as a Markdown table.
-# Rows: the jar run plainly (`java -jar`), bin/imagesize without its class-data-sharing archive, bin/imagesize.
+# Rows: the jar run plainly (`java -jar`), bin/imagesize without its class-data-sharing archive, bin/imagesize, and
+# with JAVA25_HOME set (a JDK 25 or later), bin/imagesize on that JVM (its AOT cache instead of AppCDS).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS="${RUNS:-5}"
@@ -28,17 +29,24 @@ image="127.0.0.1:$port/demo/one:1.0"
 check=(check "$image" --max 10Mi --insecure-registry "127.0.0.1:$port")
 bin/imagesize "${check[@]}" > /dev/null # writes the archive if this jar has none yet
 names=("skopeo inspect --raw" "java -jar quarkus-run.jar check" "bin/imagesize check, IMAGESIZE_CDS=off" "bin/imagesize check")
+rows=(0 1 2 3)
+if [[ -n "${JAVA25_HOME:-}" ]]; then
+  PATH="$JAVA25_HOME/bin:$PATH" bin/imagesize "${check[@]}" > /dev/null # writes its AOT cache
+  names+=("bin/imagesize check on $("$JAVA25_HOME/bin/java" -version 2>&1 | head -n 1 | cut -d'"' -f2) (AOT cache)")
+  rows+=(4)
+fi
 run() { # run INDEX
   case $1 in
     0) skopeo inspect --raw --tls-verify=false "docker://$image" ;;
     1) java -jar target/quarkus-app/quarkus-run.jar "${check[@]}" ;;
     2) IMAGESIZE_CDS=off bin/imagesize "${check[@]}" ;;
     3) bin/imagesize "${check[@]}" ;;
+    4) PATH="$JAVA25_HOME/bin:$PATH" bin/imagesize "${check[@]}" ;;
   esac
 }
 for _ in $(seq 1 "$RUNS"); do
-  for i in 0 1 2 3; do
-    /usr/bin/time -f "$i	%e	%U	%S	%M" -a -o "$dir/times.tsv" bash -c "$(declare -p image check); $(declare -f run); run $i" > /dev/null
+  for i in "${rows[@]}"; do
+    /usr/bin/time -f "$i	%e	%U	%S	%M" -a -o "$dir/times.tsv" bash -c "$(declare -p image check); JAVA25_HOME='${JAVA25_HOME:-}'; $(declare -f run); run $i" > /dev/null
   done
 done
 python3 - "$dir/times.tsv" "${names[@]}" "$(cut -d' ' -f1-3 /proc/loadavg)" <<'PY'

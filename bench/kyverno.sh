@@ -9,7 +9,7 @@
 # connections (p50/p99/p99.9 of HTTPS admissions sent straight to the webhook), and RSS after the load. Kyverno stops
 # at the first rate it cannot sustain (under 99 % answered, or under 90 % of the offered rate).
 # Ours runs with the chart's JVM settings (-XX:MaxRAM=512m, the container limit, -XX:MaxRAMPercentage=70
-# -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError, MALLOC_ARENA_MAX=2) plus $OPERATOR_JAVA_OPTS. Kyverno runs with its policy in Enforce, admission and
+# -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError -XX:TrimNativeHeapInterval=1000, MALLOC_ARENA_MAX=2) plus $OPERATOR_JAVA_OPTS. Kyverno runs with its policy in Enforce, admission and
 # policy reports off, events off, and its registry client allowed to use the plain-HTTP registry.
 #
 # Usage: bench/kyverno.sh            (ROUNDS=2 RATES="1000 5000 10000" SECONDS_PER_RATE=10 CONNECTIONS=100)
@@ -24,7 +24,8 @@ CONNECTIONS="${CONNECTIONS:-100}"
 SYSTEMS="${SYSTEMS:-ours kyverno}"
 RUN_DIR="${RUN_DIR:-$ROOT/target/bench/kyverno}"
 OPERATOR_MEMORY="${OPERATOR_MEMORY:-512m}"
-CHART_JVM=(-XX:MaxRAM="$OPERATOR_MEMORY" -XX:MaxRAMPercentage=70 -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError)
+CHART_JVM=(-XX:MaxRAM="$OPERATOR_MEMORY" -XX:MaxRAMPercentage=70 -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError
+  -XX:TrimNativeHeapInterval=1000)
 export MALLOC_ARENA_MAX=2 # as the chart sets it; Kyverno (Go) does not use glibc malloc
 
 log() { printf '[bench/kyverno] %s\n' "$*" >&2; }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The operator must pass a budget of its own: builds its image (hack/build-image.sh) into a throw-away local
-# registry and gates it with the project's own CLI. The budget (IMAGE_BUDGET, 60Mi) is the image's size, 55.6 MiB
+# registry and gates it with the project's own CLI. The budget (IMAGE_BUDGET, 40Mi) is the image's size, 37.6 MiB
 # compressed on the jlink-ed base, plus room for a few small dependencies: a larger growth fails CI and needs a reason.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,4 +17,4 @@ registry=$!
 trap 'kill $registry 2>/dev/null || true; rm -rf "$dir"' EXIT
 for _ in $(seq 1 50); do curl -fsS "http://127.0.0.1:$port/v2/" >/dev/null 2>&1 && break; sleep 0.2; done
 image="$(hack/build-image.sh "127.0.0.1:$port/imagesize" ci | tail -n 1)"
-bin/imagesize check "$image" --max "${IMAGE_BUDGET:-60Mi}" --insecure-registry "127.0.0.1:$port"
+bin/imagesize check "$image" --max "${IMAGE_BUDGET:-40Mi}" --insecure-registry "127.0.0.1:$port"

@@ -105,7 +105,7 @@ cat <<MSG
 
 MSG
 # shellcheck disable=SC2086 # JAVA_OPTS is a list of options
-MALLOC_ARENA_MAX=2 java -XX:MaxRAM="${OPERATOR_MEMORY:-512m}" -XX:MaxRAMPercentage=70 -XX:+UseSerialGC \
+MALLOC_ARENA_MAX=2 java -XX:MaxRAM="${OPERATOR_MEMORY:-512m}" -XX:MaxRAMPercentage=70 -XX:+UseSerialGC -XX:TrimNativeHeapInterval=1000 \
   -XX:+ExitOnOutOfMemoryError ${JAVA_OPTS:-} \
   -Dquarkus.http.host=127.0.0.1 -Dquarkus.http.port="$HTTP_PORT" \
   -Dimagesize.webhook.host=127.0.0.1 -Dimagesize.webhook.port="$WEBHOOK_PORT" \

@@ -260,7 +260,8 @@ class HelmChartIT {
         List<JsonNode> defaults = template();
         JsonNode container = operatorContainer(defaults);
         assertThat(env(container, "JAVA_TOOL_OPTIONS"))
-                .isEqualTo("-XX:MaxRAMPercentage=70 -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError");
+                .isEqualTo("-XX:MaxRAMPercentage=70 -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError"
+                        + " -XX:TrimNativeHeapInterval=1000");
         assertThat(env(container, "MALLOC_ARENA_MAX")).isEqualTo("2");
         assertThat(env(container, "IMAGESIZE_WEBHOOK_DEADLINE")).isEqualTo("2500ms");
         assertThat(container.at("/livenessProbe/timeoutSeconds").asInt()).isEqualTo(5);
@@ -278,6 +279,7 @@ class HelmChartIT {
                 "--set", "jvm.maxRAMPercentage=50",
                 "--set", "jvm.garbageCollector=G1",
                 "--set", "jvm.mallocArenaMax=4",
+                "--set", "jvm.trimNativeHeapIntervalMs=0",
                 "--set", "jvm.extraOptions=-XX:TieredStopAtLevel=1"));
         assertThat(env(tuned, "JAVA_TOOL_OPTIONS"))
                 .isEqualTo("-XX:MaxRAMPercentage=50 -XX:+UseG1GC -XX:+ExitOnOutOfMemoryError -XX:TieredStopAtLevel=1");

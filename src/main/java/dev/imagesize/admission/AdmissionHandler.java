@@ -29,7 +29,6 @@ import io.fabric8.kubernetes.api.model.ObjectMeta;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -236,8 +235,12 @@ public final class AdmissionHandler {
 
     /** The most severe action among the governing policies (Enforce, then Warn, then Audit), for metrics. */
     private static String strictest(List<Rule> rules) {
-        Rule.Action action =
-                rules.stream().map(Rule::action).min(Comparator.naturalOrder()).orElse(Rule.Action.AUDIT);
+        Rule.Action action = Rule.Action.AUDIT;
+        for (Rule rule : rules) {
+            if (rule.action().compareTo(action) < 0) {
+                action = rule.action();
+            }
+        }
         return Messages.capitalized(action.name());
     }
 

@@ -87,7 +87,12 @@ public record Rule(
      * (null) is never excluded, so it is reported instead of matched.
      */
     public boolean excludes(ImageRef image) {
-        return excludes.stream().anyMatch(glob -> glob.matches(image));
+        for (var glob : excludes) {
+            if (glob.matches(image)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -103,10 +102,15 @@ public final class DockerConfig implements CredentialLookup {
         String[] hostPort = splitHostPort(image.registry());
         String imageHost = hostPort[0];
         String imagePort = hostPort[1];
-        return entries.stream()
-                .filter(entry -> entry.matches(imageHost, imagePort, image.repository()))
-                .max(Comparator.comparingInt(Entry::specificity))
-                .map(Entry::credential);
+        // a loop, not a stream: this runs for every image of every admission
+        Entry best = null;
+        for (Entry entry : entries) {
+            if (entry.matches(imageHost, imagePort, image.repository())
+                    && (best == null || entry.specificity() > best.specificity())) {
+                best = entry;
+            }
+        }
+        return Optional.ofNullable(best).map(Entry::credential);
     }
 
     private static Optional<RegistryCredential> credential(String key, JsonNode value) {

@@ -124,7 +124,12 @@ public final class RegistryClient implements RegistrySource, AutoCloseable {
             cas.addAll(TlsContexts.readPem(file));
         }
         this.transport = new RegistryTransport(new RegistryTransport.Settings(
-                config.httpTimeout(), cas, config.insecureRegistries(), guard, USER_AGENT));
+                config.httpTimeout(),
+                cas,
+                config.insecureRegistries(),
+                guard,
+                USER_AGENT,
+                config.audience() == RegistryErrors.Audience.CLI));
         this.errors = new RegistryErrors(config.audience());
         this.parser = new ManifestParser(config.maxLayers(), config.maxIndexEntries());
         int concurrency = config.perRegistryConcurrency();

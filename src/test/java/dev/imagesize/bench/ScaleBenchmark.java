@@ -39,8 +39,12 @@ class ScaleBenchmark {
     private static final int DEPLOYMENTS = (int) (2_000 * FACTOR);
     private static final int NODES = (int) (500 * FACTOR);
     /** What the chart gives the JVM in its default 512Mi container. */
-    static final List<String> CHART_JVM =
-            List.of("-XX:MaxRAM=512m", "-XX:MaxRAMPercentage=70", "-XX:+UseSerialGC", "-XX:+ExitOnOutOfMemoryError");
+    static final List<String> CHART_JVM = List.of(
+            "-XX:MaxRAM=512m",
+            "-XX:MaxRAMPercentage=70",
+            "-XX:+UseSerialGC",
+            "-XX:+ExitOnOutOfMemoryError",
+            "-XX:TrimNativeHeapInterval=1000");
 
     @Test
     void auditAtScale() throws Exception {

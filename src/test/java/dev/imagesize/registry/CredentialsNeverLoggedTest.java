@@ -157,7 +157,7 @@ class CredentialsNeverLoggedTest {
         String before = System.getProperty(property);
         System.setProperty(property, "errors,headers");
         try (RegistryTransport transport = new RegistryTransport(new RegistryTransport.Settings(
-                Duration.ofSeconds(1), List.of(), Set.of(), AddressGuard.withDefaults(), "test"))) {
+                Duration.ofSeconds(1), List.of(), Set.of(), AddressGuard.withDefaults(), "test", false))) {
             assertThat(logged).anySatisfy(line -> assertThat(line)
                     .contains("jdk.httpclient.HttpClient.log")
                     .contains("carry registry credentials"));

@@ -61,6 +61,18 @@ public final class OperatorProcess implements AutoCloseable {
         return start(cluster, properties, env, kubeconfig, List.of("-Xmx512m", "-XX:+ExitOnOutOfMemoryError"));
     }
 
+    /**
+     * The {@code java} that runs the operator: the tests' own, or {@code IMAGESIZE_OPERATOR_JAVA} (e.g. the jlink-ed
+     * runtime of the operator image, to check that its modules suffice).
+     */
+    private static String javaCommand() {
+        String java = System.getenv("IMAGESIZE_OPERATOR_JAVA");
+        if (java != null && !java.isBlank()) {
+            return java;
+        }
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
     /** As {@link #start(TestCluster, Map, Map, Path)}, with these JVM options (e.g. the chart's memory settings). */
     public static OperatorProcess start(
             TestCluster cluster,
@@ -90,7 +102,7 @@ public final class OperatorProcess implements AutoCloseable {
             all.put("imagesize.leader-election.lease-namespace", "default");
             all.putAll(properties);
             List<String> command = new ArrayList<>();
-            command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            command.add(javaCommand());
             command.addAll(jvmOptions);
             all.forEach((key, value) -> command.add("-D" + key + "=" + value));
             command.addAll(List.of("-jar", jar.toString()));

@@ -32,13 +32,17 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import javax.net.ssl.SSLException;
 import org.jboss.logging.Logger;
 
 /**
  * The one HTTP layer of the registry client: three long-lived JDK {@link HttpClient}s (TLS verified against the JVM's
  * CAs and the configured registry CAs; TLS unverified, for registries listed as insecure; plain HTTP), each with its
- * own pool of kept-alive connections, HTTP/1.1 only, used for every registry call.
+ * own pool of kept-alive connections, HTTP/1.1 only, used for every registry call. For the command line the TLS
+ * clients are built when a registry first needs them (setting up TLS and reading the JVM's CA store take a short-lived
+ * process a noticeable part of its run; {@link Settings#tlsOnFirstUse}), for the operator at once. The plain-HTTP
+ * client has a TLS context that sets up nothing: it never performs a handshake.
  *
  * <p>Every exchange is bounded: a total deadline that closes the connection whatever phase it is in (connect, headers
  * or a slow body); successful bodies counted while they stream and refused past their limit, chunked or not; error
@@ -70,13 +74,16 @@ public final class RegistryTransport implements AutoCloseable {
      * @param insecureRegistries {@code host[:port]} of registries reached with unverified TLS (and plain HTTP)
      * @param guard which addresses may be reached
      * @param userAgent the User-Agent header
+     * @param tlsOnFirstUse build the TLS clients when a registry first needs them (a short-lived command line) rather
+     *     than now (the operator, whose first admission should not wait for the CA store)
      */
     public record Settings(
             Duration connectTimeout,
             List<X509Certificate> registryCas,
             Set<String> insecureRegistries,
             AddressGuard guard,
-            String userAgent) {
+            String userAgent,
+            boolean tlsOnFirstUse) {
         public Settings {
             registryCas = List.copyOf(registryCas);
             insecureRegistries = Set.copyOf(insecureRegistries);
@@ -87,8 +94,8 @@ public final class RegistryTransport implements AutoCloseable {
     private final ThreadPoolExecutor httpThreads;
     private final ThreadPoolExecutor dnsThreads;
     private final ScheduledThreadPoolExecutor deadlines;
-    private final HttpClient verified;
-    private final HttpClient unverified;
+    private final OnFirstUse verified;
+    private final OnFirstUse unverified;
     private final HttpClient plain;
     private final AtomicLong exchanges = new AtomicLong();
 
@@ -101,9 +108,13 @@ public final class RegistryTransport implements AutoCloseable {
                 4, 4, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(256), daemonThreads("imagesize-registry-dns"));
         deadlines = new ScheduledThreadPoolExecutor(1, daemonThreads("imagesize-registry-deadlines"));
         deadlines.setRemoveOnCancelPolicy(true);
-        verified = client(TlsContexts.verified(settings.registryCas()));
-        unverified = client(TlsContexts.unverified());
-        plain = client(TlsContexts.verified(List.of()));
+        verified = new OnFirstUse(() -> client(TlsContexts.verified(settings.registryCas())));
+        unverified = new OnFirstUse(() -> client(TlsContexts.unverified()));
+        plain = client(TlsContexts.plainHttpOnly());
+        if (!settings.tlsOnFirstUse()) {
+            verified.get();
+            unverified.get();
+        }
     }
 
     private HttpClient client(javax.net.ssl.SSLContext tls) {
@@ -210,7 +221,13 @@ public final class RegistryTransport implements AutoCloseable {
         }
         exchanges.incrementAndGet();
         Bodies bodies = new Bodies(call, streaming);
-        CompletableFuture<HttpResponse<Object>> sent = clientFor(uri).sendAsync(request, bodies);
+        HttpClient client;
+        try {
+            client = clientFor(uri);
+        } catch (IllegalStateException e) {
+            return CompletableFuture.failedFuture(new TransportException(Reason.TLS, e.getMessage()));
+        }
+        CompletableFuture<HttpResponse<Object>> sent = client.sendAsync(request, bodies);
         ScheduledFuture<?> timer = deadlines.schedule(
                 () -> {
                     bodies.abort(timedOut(uri));
@@ -311,7 +328,31 @@ public final class RegistryTransport implements AutoCloseable {
         if ("http".equalsIgnoreCase(uri.getScheme())) {
             return plain;
         }
-        return settings.insecureRegistries().contains(uri.getRawAuthority()) ? unverified : verified;
+        return (settings.insecureRegistries().contains(uri.getRawAuthority()) ? unverified : verified).get();
+    }
+
+    /** An HTTP client built by the first caller that needs it; later callers share it. */
+    private static final class OnFirstUse {
+        private final Supplier<HttpClient> build;
+        private volatile HttpClient client;
+
+        OnFirstUse(Supplier<HttpClient> build) {
+            this.build = build;
+        }
+
+        HttpClient get() {
+            HttpClient built = client;
+            if (built == null) {
+                synchronized (this) {
+                    built = client;
+                    if (built == null) {
+                        built = build.get();
+                        client = built;
+                    }
+                }
+            }
+            return built;
+        }
     }
 
     private static boolean isRedirect(int status) {

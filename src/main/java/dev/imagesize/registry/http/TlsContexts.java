@@ -7,13 +7,21 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
+import java.security.Provider;
+import java.security.SecureRandom;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
+import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLContextSpi;
 import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLServerSocketFactory;
+import javax.net.ssl.SSLSessionContext;
+import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509ExtendedTrustManager;
@@ -56,6 +64,15 @@ public final class TlsContexts {
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("cannot set up TLS for insecure registries: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * A TLS context that makes no connection, for a client that speaks plain HTTP only: the JDK's HTTP client needs one
+     * even then, and a real one costs a short-lived CLI a noticeable part of its run (the JDK's TLS classes, its cipher
+     * suites and EC groups); this one loads nothing, and any TLS use fails.
+     */
+    public static SSLContext plainHttpOnly() {
+        return new SSLContext(new NoTls(), NoTls.PROVIDER, "TLS") {};
     }
 
     /**
@@ -161,6 +178,58 @@ public final class TlsContexts {
             System.arraycopy(a, 0, all, 0, a.length);
             System.arraycopy(b, 0, all, a.length, b.length);
             return all;
+        }
+    }
+
+    /** The service behind {@link #plainHttpOnly()}: no engine, no socket, default parameters. */
+    private static final class NoTls extends SSLContextSpi {
+        static final Provider PROVIDER = new Provider("imagesize-plain-http", "1", "no TLS: plain HTTP only") {};
+
+        @Override
+        protected void engineInit(KeyManager[] keys, TrustManager[] trust, SecureRandom random) {}
+
+        @Override
+        protected SSLSocketFactory engineGetSocketFactory() {
+            throw refused();
+        }
+
+        @Override
+        protected SSLServerSocketFactory engineGetServerSocketFactory() {
+            throw refused();
+        }
+
+        @Override
+        protected SSLEngine engineCreateSSLEngine() {
+            throw refused();
+        }
+
+        @Override
+        protected SSLEngine engineCreateSSLEngine(String host, int port) {
+            throw refused();
+        }
+
+        @Override
+        protected SSLSessionContext engineGetServerSessionContext() {
+            return null;
+        }
+
+        @Override
+        protected SSLSessionContext engineGetClientSessionContext() {
+            return null;
+        }
+
+        @Override
+        protected SSLParameters engineGetDefaultSSLParameters() {
+            return new SSLParameters();
+        }
+
+        @Override
+        protected SSLParameters engineGetSupportedSSLParameters() {
+            return new SSLParameters();
+        }
+
+        private static UnsupportedOperationException refused() {
+            return new UnsupportedOperationException("this client speaks plain HTTP only");
         }
     }
 
