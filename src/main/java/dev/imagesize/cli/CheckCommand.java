@@ -81,8 +81,8 @@ public class CheckCommand implements Callable<Integer> {
             names = "--max-growth",
             paramLabel = "GROWTH",
             description = {
-                "Maximum growth over the baseline, per platform: a percentage (20%), a size (50Mi), or both",
-                "(\"20%, 50Mi\": either breach counts). Needs --baseline or --baseline-file."
+                "Maximum growth over the baseline, per platform: a percentage (20%%), a size (50Mi), or both",
+                "(\"20%%, 50Mi\": either breach counts). Needs --baseline or --baseline-file."
             })
     String maxGrowth;
 

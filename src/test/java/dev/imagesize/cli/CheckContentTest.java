@@ -108,6 +108,23 @@ class CheckContentTest {
     }
 
     @Test
+    void helpPrintsItsPercentSignsWithoutPicocliWarnings() {
+        java.io.PrintStream console = System.err;
+        java.io.ByteArrayOutputStream warnings = new java.io.ByteArrayOutputStream();
+        Result help;
+        System.setErr(new java.io.PrintStream(warnings, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            help = check("--help");
+        } finally {
+            System.setErr(console);
+        }
+        assertThat(warnings.toString(java.nio.charset.StandardCharsets.UTF_8))
+                .as("picocli's own complaints about the help text")
+                .isEmpty();
+        assertThat(help.stdout().replaceAll("\\s+", " ")).contains("a percentage (20%)", "(\"20%, 50Mi\"");
+    }
+
+    @Test
     void theLimitsReadTheOverlayFiguresAsTheClusterStoresThemNotDives() {
         CheckContent.Outcome outcome = CheckContent.outcome(analysis("Complete", 32_000, 0.75, 8_000, 12_000));
         assertThat(outcome.error()).isNull();
