@@ -68,111 +68,77 @@ public record AnalysisLimits(
         return bySize.compareTo(minLayerTime) > 0 ? bySize : minLayerTime;
     }
 
-    public AnalysisLimits withMaxUncompressedBytes(long bytes) {
-        return new AnalysisLimits(
-                maxCompressedBytes,
-                bytes,
-                maxRatio,
-                maxEntries,
-                maxPathLength,
-                maxPathDepth,
-                minLayerTime,
-                minBytesPerSecond,
-                zstdWindowLog,
-                maxCapturedFileBytes,
-                maxConfigBytes,
-                maxHeaderBytes,
-                maxLayers,
-                maxImageEntries);
+    /** These limits with some changed: {@code limits.toBuilder().maxEntries(100).build()}. */
+    public Builder toBuilder() {
+        return new Builder(this);
     }
 
-    public AnalysisLimits withMaxEntries(int entries) {
-        return new AnalysisLimits(
-                maxCompressedBytes,
-                maxUncompressedBytes,
-                maxRatio,
-                entries,
-                maxPathLength,
-                maxPathDepth,
-                minLayerTime,
-                minBytesPerSecond,
-                zstdWindowLog,
-                maxCapturedFileBytes,
-                maxConfigBytes,
-                maxHeaderBytes,
-                maxLayers,
-                maxImageEntries);
-    }
+    /** Changes some limits of a set, the others kept. */
+    public static final class Builder {
+        private long maxCompressedBytes;
+        private long maxUncompressedBytes;
+        private long maxRatio;
+        private int maxEntries;
+        private int zstdWindowLog;
+        private long maxImageEntries;
+        private final AnalysisLimits from;
 
-    public AnalysisLimits withMaxCompressedBytes(long bytes) {
-        return new AnalysisLimits(
-                bytes,
-                maxUncompressedBytes,
-                maxRatio,
-                maxEntries,
-                maxPathLength,
-                maxPathDepth,
-                minLayerTime,
-                minBytesPerSecond,
-                zstdWindowLog,
-                maxCapturedFileBytes,
-                maxConfigBytes,
-                maxHeaderBytes,
-                maxLayers,
-                maxImageEntries);
-    }
+        private Builder(AnalysisLimits from) {
+            this.from = from;
+            maxCompressedBytes = from.maxCompressedBytes;
+            maxUncompressedBytes = from.maxUncompressedBytes;
+            maxRatio = from.maxRatio;
+            maxEntries = from.maxEntries;
+            zstdWindowLog = from.zstdWindowLog;
+            maxImageEntries = from.maxImageEntries;
+        }
 
-    public AnalysisLimits withZstdWindowLog(int log) {
-        return new AnalysisLimits(
-                maxCompressedBytes,
-                maxUncompressedBytes,
-                maxRatio,
-                maxEntries,
-                maxPathLength,
-                maxPathDepth,
-                minLayerTime,
-                minBytesPerSecond,
-                log,
-                maxCapturedFileBytes,
-                maxConfigBytes,
-                maxHeaderBytes,
-                maxLayers,
-                maxImageEntries);
-    }
+        public Builder maxCompressedBytes(long bytes) {
+            maxCompressedBytes = bytes;
+            return this;
+        }
 
-    public AnalysisLimits withMaxImageEntries(long entries) {
-        return new AnalysisLimits(
-                maxCompressedBytes,
-                maxUncompressedBytes,
-                maxRatio,
-                maxEntries,
-                maxPathLength,
-                maxPathDepth,
-                minLayerTime,
-                minBytesPerSecond,
-                zstdWindowLog,
-                maxCapturedFileBytes,
-                maxConfigBytes,
-                maxHeaderBytes,
-                maxLayers,
-                entries);
-    }
+        public Builder maxUncompressedBytes(long bytes) {
+            maxUncompressedBytes = bytes;
+            return this;
+        }
 
-    public AnalysisLimits withMaxRatio(long ratio) {
-        return new AnalysisLimits(
-                maxCompressedBytes,
-                maxUncompressedBytes,
-                ratio,
-                maxEntries,
-                maxPathLength,
-                maxPathDepth,
-                minLayerTime,
-                minBytesPerSecond,
-                zstdWindowLog,
-                maxCapturedFileBytes,
-                maxConfigBytes,
-                maxHeaderBytes,
-                maxLayers,
-                maxImageEntries);
+        public Builder maxRatio(long ratio) {
+            maxRatio = ratio;
+            return this;
+        }
+
+        public Builder maxEntries(int entries) {
+            maxEntries = entries;
+            return this;
+        }
+
+        public Builder zstdWindowLog(int log) {
+            zstdWindowLog = log;
+            return this;
+        }
+
+        public Builder maxImageEntries(long entries) {
+            maxImageEntries = entries;
+            return this;
+        }
+
+        public AnalysisLimits build() {
+            return new AnalysisLimits(
+                    maxCompressedBytes,
+                    maxUncompressedBytes,
+                    maxRatio,
+                    maxEntries,
+                    from.maxPathLength,
+                    from.maxPathDepth,
+                    from.minLayerTime,
+                    from.minBytesPerSecond,
+                    zstdWindowLog,
+                    from.maxCapturedFileBytes,
+                    from.maxConfigBytes,
+                    from.maxHeaderBytes,
+                    from.maxLayers,
+                    maxImageEntries);
+        }
     }
 }

@@ -196,7 +196,9 @@ public final class ImageAnalyzer implements AutoCloseable {
                     layer.digest(),
                     Math.min(limits.maxCompressedBytes(), maxBlobBytes(layer)),
                     deadline));
-            LayerIndex analysed = new LayerAnalyzer(limits.withMaxEntries((int) Math.min(limits.maxEntries(), left)))
+            LayerIndex analysed = new LayerAnalyzer(limits.toBuilder()
+                            .maxEntries((int) Math.min(limits.maxEntries(), left))
+                            .build())
                     .analyze(blob, diffId, deadline, read -> listener.bytesRead(target, index, read));
             entriesLeft.addAndGet(-analysed.entries().size());
             return analysed;

@@ -204,7 +204,9 @@ public class AnalyzeCommand implements Callable<Integer> {
             if (maxLayer <= 0) {
                 throw new IllegalArgumentException("--analysis-max-layer must be positive");
             }
-            limits = AnalysisLimits.defaults().withMaxUncompressedBytes(maxLayer);
+            limits = AnalysisLimits.defaults().toBuilder()
+                    .maxUncompressedBytes(maxLayer)
+                    .build();
             if (ciEnabled()) {
                 rules = ciRules();
             }

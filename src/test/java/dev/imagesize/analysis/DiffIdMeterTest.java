@@ -82,7 +82,9 @@ class DiffIdMeterTest {
     @Test
     void theUncompressedLimitStopsTheStreamWhileItIsRead() {
         byte[] data = TestLayers.content(2 * CHUNK, 4);
-        AnalysisLimits limits = AnalysisLimits.defaults().withMaxUncompressedBytes(CHUNK + 10);
+        AnalysisLimits limits = AnalysisLimits.defaults().toBuilder()
+                .maxUncompressedBytes(CHUNK + 10)
+                .build();
         DiffIdMeter meter = new DiffIdMeter(new ByteArrayInputStream(data), compressed(data), limits);
         org.assertj.core.api.Assertions.assertThatThrownBy(meter::drain)
                 .isInstanceOf(LayerProblem.class)

@@ -126,7 +126,11 @@ class ImageAnalyzerTest {
                         layer().file("small", 10, 1).tar(),
                         layer().file("big", 200_000, 2).tar()));
         try (ImageAnalyzer analyzer = analyzer(
-                blobs, AnalysisLimits.defaults().withMaxUncompressedBytes(100_000), new LayerIndexCache(1 << 20))) {
+                blobs,
+                AnalysisLimits.defaults().toBuilder()
+                        .maxUncompressedBytes(100_000)
+                        .build(),
+                new LayerIndexCache(1 << 20))) {
             ImageAnalysis analysis = analyzer.analyze(target(image), MINUTE, ImageAnalyzer.Listener.NONE);
             assertThat(analysis.complete()).isFalse();
             assertThat(analysis.status().phase()).isEqualTo("Failed");
@@ -151,8 +155,10 @@ class ImageAnalyzerTest {
                         many.tar(),
                         layer().file("g", 1, 1).tar(),
                         layer().file("h", 1, 2).tar()));
-        try (ImageAnalyzer analyzer =
-                analyzer(blobs, AnalysisLimits.defaults().withMaxImageEntries(31), new LayerIndexCache(1 << 20))) {
+        try (ImageAnalyzer analyzer = analyzer(
+                blobs,
+                AnalysisLimits.defaults().toBuilder().maxImageEntries(31).build(),
+                new LayerIndexCache(1 << 20))) {
             ImageAnalysis analysis = analyzer.analyze(target(image), MINUTE, ImageAnalyzer.Listener.NONE);
             assertThat(analysis.complete()).isFalse();
             // layers are read in parallel: whichever finishes last crosses the bound

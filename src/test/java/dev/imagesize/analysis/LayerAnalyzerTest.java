@@ -187,7 +187,8 @@ class LayerAnalyzerTest {
     void aDecompressionBombStopsAtTheRatioLimitWithBoundedWork() {
         // 200 MiB of zeros in one file compress to about 200 KiB
         InputStream bomb = new ZeroTarGzip(200L << 20);
-        LayerAnalyzer analyzer = new LayerAnalyzer(AnalysisLimits.defaults().withMaxRatio(100));
+        LayerAnalyzer analyzer = new LayerAnalyzer(
+                AnalysisLimits.defaults().toBuilder().maxRatio(100).build());
         assertThatThrownBy(() -> analyzer.analyze(bomb, null, MINUTE, LayerAnalyzer.Progress.NONE))
                 .isInstanceOfSatisfying(
                         LayerProblem.class, p -> assertThat(p.kind()).isEqualTo(LayerProblem.Kind.RATIO_TOO_HIGH))
@@ -199,19 +200,32 @@ class LayerAnalyzerTest {
         byte[] tar =
                 layer().file("a", 100_000, 1).file("b", 10, 2).file("c", 10, 3).tar();
         assertThatThrownBy(() -> analyze(
-                        TestLayers.gzip(tar), null, AnalysisLimits.defaults().withMaxUncompressedBytes(50_000)))
+                        TestLayers.gzip(tar),
+                        null,
+                        AnalysisLimits.defaults().toBuilder()
+                                .maxUncompressedBytes(50_000)
+                                .build()))
                 .isInstanceOfSatisfying(LayerProblem.class, p -> assertThat(p.kind())
                         .isEqualTo(LayerProblem.Kind.UNCOMPRESSED_TOO_LARGE));
         assertThatThrownBy(() -> analyze(
-                        TestLayers.gzip(tar), null, AnalysisLimits.defaults().withMaxCompressedBytes(1000)))
+                        TestLayers.gzip(tar),
+                        null,
+                        AnalysisLimits.defaults().toBuilder()
+                                .maxCompressedBytes(1000)
+                                .build()))
                 .isInstanceOfSatisfying(LayerProblem.class, p -> assertThat(p.kind())
                         .isEqualTo(LayerProblem.Kind.COMPRESSED_TOO_LARGE));
         assertThatThrownBy(() -> analyze(
-                        TestLayers.gzip(tar), null, AnalysisLimits.defaults().withMaxEntries(2)))
+                        TestLayers.gzip(tar),
+                        null,
+                        AnalysisLimits.defaults().toBuilder().maxEntries(2).build()))
                 .isInstanceOfSatisfying(
                         LayerProblem.class, p -> assertThat(p.kind()).isEqualTo(LayerProblem.Kind.TOO_MANY_ENTRIES));
         byte[] wide = TestLayers.zstd(layer().file("w", 1 << 20, 4).tar(), 3, 20);
-        assertThatThrownBy(() -> analyze(wide, null, AnalysisLimits.defaults().withZstdWindowLog(12)))
+        assertThatThrownBy(() -> analyze(
+                        wide,
+                        null,
+                        AnalysisLimits.defaults().toBuilder().zstdWindowLog(12).build()))
                 .isInstanceOfSatisfying(LayerProblem.class, p -> assertThat(p.kind())
                         .isEqualTo(LayerProblem.Kind.ZSTD_WINDOW_TOO_LARGE));
     }
