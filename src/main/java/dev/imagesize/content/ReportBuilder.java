@@ -95,21 +95,13 @@ public final class ReportBuilder {
         ImageAnalysisState state = found.map(ImageAnalysis::getStatus).orElse(null);
         if (found.isEmpty() || state == null || state.phase() != AnalysisPhase.COMPLETE || state.sizes() == null) {
             AnalysisPhase phase = state == null || state.phase() == null ? AnalysisPhase.PENDING : state.phase();
-            return new ImageReport(
+            return ImageReport.waiting(
                     size.platform().toString(),
                     digest,
                     name,
                     phase,
                     state == null ? null : Messages.bounded(state.message(), 1000),
-                    size.compressedSizeBytes(),
-                    null,
-                    null,
-                    null,
-                    null,
-                    null,
-                    null,
-                    List.of(),
-                    List.of());
+                    size.compressedSizeBytes());
         }
         List<ReportFinding> findings = state.findings() == null
                 ? List.of()

@@ -67,4 +67,29 @@ public record ImageReport(
         advice = advice == null ? List.of() : List.copyOf(advice);
         findings = findings == null ? List.of() : List.copyOf(findings);
     }
+
+    /** An image whose analysis is not complete: its compressed size and where the analysis is, no figures yet. */
+    public static ImageReport waiting(
+            String platform,
+            String digest,
+            String analysis,
+            AnalysisPhase phase,
+            String message,
+            long compressedBytes) {
+        return new ImageReport(
+                platform,
+                digest,
+                analysis,
+                phase,
+                message,
+                compressedBytes,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                List.of(),
+                List.of());
+    }
 }
