@@ -363,18 +363,7 @@ class HelmChartIT {
         String analyzer = "system:serviceaccount:" + namespace + ":" + release + "-analyzer";
         String operator = "system:serviceaccount:" + namespace + ":" + release;
         try {
-            Kubectl.Result install = helm.run(
-                    "install",
-                    release,
-                    CHART,
-                    "--namespace",
-                    namespace,
-                    "--create-namespace",
-                    "--set",
-                    "analysis.enabled=true",
-                    "--set",
-                    "webhook.onlyNamespaces={helm-it-no-such-namespace}");
-            assertThat(install.exitCode()).as(install.output()).isZero();
+            install(release, namespace, "--set", "analysis.enabled=true");
 
             assertThat(canIn(kubectl, analyzer, namespace, "list", "imageanalyses.imagesize.dev"))
                     .isEqualTo("yes");
@@ -475,16 +464,7 @@ class HelmChartIT {
         kubectl.run("create", "namespace", workloads).assertSuccess();
         kubectl.run("create", "namespace", teamA).assertSuccess();
         try {
-            Kubectl.Result install = helm.run(
-                    "install",
-                    release,
-                    CHART,
-                    "--namespace",
-                    namespace,
-                    "--create-namespace",
-                    "--set",
-                    "webhook.onlyNamespaces={helm-it-no-such-namespace}");
-            assertThat(install.exitCode()).as(install.output()).isZero();
+            install(release, namespace);
 
             // pull secrets: cluster (default), then namespaces, then none
             assertThat(canIn(kubectl, user, "kube-system", "get", "secrets")).isEqualTo("yes");
@@ -582,18 +562,13 @@ class HelmChartIT {
         kubectl.run("create", "deployment", "web", "--image=registry.example/web:1", "--namespace", workloads)
                 .assertSuccess();
         try {
-            Kubectl.Result install = helm.run(
-                    "install",
+            install(
                     release,
-                    CHART,
-                    "--namespace",
                     namespace,
-                    "--create-namespace",
                     "--set",
                     "webhook.failurePolicy=Fail",
                     "--set",
                     "webhook.onlyNamespaces={" + workloads + "}");
-            assertThat(install.exitCode()).as(install.output()).isZero();
 
             Kubectl.Result swap =
                     kubectl.run("-n", workloads, "set", "image", "deployment/web", "web=registry.example/web:2");
@@ -617,6 +592,26 @@ class HelmChartIT {
                 kubectl.run("delete", "namespace", ns, "--wait=false", "--ignore-not-found");
             }
         }
+    }
+
+    /**
+     * Installs the chart into the real API server; its webhook governs no namespace the tests use unless {@code sets}
+     * say otherwise (a later {@code --set} of the same key wins).
+     */
+    private static Kubectl.Result install(String release, String namespace, String... sets) {
+        List<String> args = new ArrayList<>(List.of(
+                "install",
+                release,
+                CHART,
+                "--namespace",
+                namespace,
+                "--create-namespace",
+                "--set",
+                "webhook.onlyNamespaces={helm-it-no-such-namespace}"));
+        args.addAll(List.of(sets));
+        Kubectl.Result install = helm.run(args.toArray(String[]::new));
+        assertThat(install.exitCode()).as(install.output()).isZero();
+        return install;
     }
 
     private static void upgrade(String release, String namespace, String... sets) {
@@ -653,16 +648,7 @@ class HelmChartIT {
         try {
             // scoped to a namespace that does not exist, so that the webhook (which nothing serves: there are no
             // nodes to run the operator on) never sees the requests of the other tests sharing this API server
-            Kubectl.Result install = helm.run(
-                    "install",
-                    RELEASE,
-                    CHART,
-                    "--namespace",
-                    INSTALL_NS,
-                    "--create-namespace",
-                    "--set",
-                    "webhook.onlyNamespaces={helm-it-no-such-namespace}");
-            assertThat(install.exitCode()).as(install.output()).isZero();
+            Kubectl.Result install = install(RELEASE, INSTALL_NS);
             assertThat(install.stdout()).contains("STATUS: deployed", "kubectl get isp -A", "ImageTooLarge");
 
             assertThat(get(kubectl, "deployment/" + RELEASE, "{.spec.replicas}"))
