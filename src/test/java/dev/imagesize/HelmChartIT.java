@@ -1,20 +1,20 @@
 package dev.imagesize;
 
+import static dev.imagesize.testing.ChartObjects.env;
+import static dev.imagesize.testing.ChartObjects.kinds;
+import static dev.imagesize.testing.ChartObjects.named;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.MappingIterator;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.imagesize.testing.ChartObjects;
 import dev.imagesize.testing.Helm;
 import dev.imagesize.testing.Kubectl;
 import dev.imagesize.testing.TestCluster;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -23,11 +23,10 @@ import org.junit.jupiter.api.Test;
  * mode, rejects misspelt values through its schema, installs and uninstalls cleanly, and deploy/ is its default render.
  */
 class HelmChartIT {
-    private static final String CHART = "helm/image-size-operator";
+    private static final String CHART = ChartObjects.CHART;
     private static final String NS = "ns1";
     private static final String RELEASE = "image-size-operator-helm-it";
     private static final String INSTALL_NS = "image-size-operator-helm";
-    private static final YAMLMapper YAML = new YAMLMapper();
 
     private static Helm helm;
 
@@ -713,26 +712,6 @@ class HelmChartIT {
         return kubectl.run(args.toArray(String[]::new)).stdout().strip();
     }
 
-    /** {@code helm template rel CHART --namespace ns1 ARGS}, parsed into its objects. */
-    private static List<JsonNode> template(String... args) {
-        List<String> command = new ArrayList<>(List.of("template", "rel", CHART, "--namespace", NS));
-        command.addAll(List.of(args));
-        Kubectl.Result result = helm.run(command.toArray(String[]::new));
-        assertThat(result.exitCode()).as(result.output()).isZero();
-        try (MappingIterator<JsonNode> documents =
-                YAML.readerFor(JsonNode.class).readValues(result.stdout())) {
-            return documents.readAll().stream()
-                    .filter(document -> document != null && document.has("kind"))
-                    .toList();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static List<String> kinds(List<JsonNode> objects) {
-        return objects.stream().map(object -> object.get("kind").asText()).toList();
-    }
-
     private static JsonNode one(List<JsonNode> objects, String kind) {
         List<JsonNode> ofKind = objects.stream()
                 .filter(object -> kind.equals(object.get("kind").asText()))
@@ -743,24 +722,12 @@ class HelmChartIT {
         return ofKind.get(0);
     }
 
-    private static JsonNode named(List<JsonNode> objects, String kind, String name) {
-        return objects.stream()
-                .filter(object -> kind.equals(object.get("kind").asText())
-                        && name.equals(object.at("/metadata/name").asText()))
-                .findFirst()
-                .orElseThrow(() -> new AssertionError("no " + kind + " " + name + " among " + kinds(objects)));
+    /** {@code helm template rel CHART --namespace ns1 ARGS}, parsed into its objects. */
+    private static List<JsonNode> template(String... args) {
+        return ChartObjects.render(helm, NS, args);
     }
 
     private static JsonNode operatorContainer(List<JsonNode> objects) {
         return named(objects, "Deployment", "rel-image-size-operator").at("/spec/template/spec/containers/0");
-    }
-
-    /** The literal value of an environment variable of the container, or null. */
-    private static String env(JsonNode container, String name) {
-        return StreamSupport.stream(container.at("/env").spliterator(), false)
-                .filter(variable -> name.equals(variable.get("name").asText()))
-                .findFirst()
-                .map(variable -> variable.has("value") ? variable.get("value").asText() : null)
-                .orElse(null);
     }
 }

@@ -1,12 +1,16 @@
 package dev.imagesize.monitoring;
 
+import static dev.imagesize.testing.ChartObjects.env;
+import static dev.imagesize.testing.ChartObjects.find;
+import static dev.imagesize.testing.ChartObjects.kinds;
+import static dev.imagesize.testing.ChartObjects.named;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.imagesize.testing.ChartObjects;
 import dev.imagesize.testing.Helm;
 import dev.imagesize.testing.Kubectl;
 import dev.imagesize.testing.LocalRegistry;
@@ -21,7 +25,6 @@ import dev.imagesize.testing.TestImages.Format;
 import dev.imagesize.testing.TestImages.Pushed;
 import dev.imagesize.testing.WebhookRegistration;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -45,7 +48,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * reported, exports every series the dashboard, the rules and the alerts' tests name, with the labels they match on.
  */
 class MonitoringIT {
-    private static final String CHART = "helm/image-size-operator";
+    private static final String CHART = ChartObjects.CHART;
     private static final String NS = "monitoring-ns";
     private static final YAMLMapper YAML = new YAMLMapper();
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -66,10 +69,10 @@ class MonitoringIT {
     void byDefaultTheChartRendersNoReportsDashboardOrRules() {
         List<JsonNode> objects = template();
         assertThat(kinds(objects)).doesNotContain("PrometheusRule", "ServiceMonitor");
-        assertThat(named(objects, "ClusterRole", "rel-image-size-operator-reports"))
-                .isNull();
-        assertThat(named(objects, "ConfigMap", "rel-image-size-operator-dashboard"))
-                .isNull();
+        assertThat(find(objects, "ClusterRole", "rel-image-size-operator-reports"))
+                .isEmpty();
+        assertThat(find(objects, "ConfigMap", "rel-image-size-operator-dashboard"))
+                .isEmpty();
         assertThat(env(operatorContainer(objects), "IMAGESIZE_REPORTS_MODE")).isNull();
     }
 
@@ -84,16 +87,17 @@ class MonitoringIT {
                 "--set", "serviceMonitor.enabled=true",
                 "--set", "serviceMonitor.labels.release=kube-prometheus-stack");
 
-        JsonNode role = named(objects, "ClusterRole", "rel-image-size-operator-reports");
         JsonNode container = operatorContainer(objects);
         if (mode.equals("off")) {
-            assertThat(role).isNull();
-            assertThat(named(objects, "ClusterRoleBinding", "rel-image-size-operator-reports"))
-                    .isNull();
+            assertThat(find(objects, "ClusterRole", "rel-image-size-operator-reports"))
+                    .isEmpty();
+            assertThat(find(objects, "ClusterRoleBinding", "rel-image-size-operator-reports"))
+                    .isEmpty();
             assertThat(env(container, "IMAGESIZE_REPORTS_MODE")).isNull();
         } else {
             assertThat(env(container, "IMAGESIZE_REPORTS_MODE")).isEqualTo(mode);
             assertThat(env(container, "IMAGESIZE_REPORTS_MAX_REPORT_BYTES")).isEqualTo("1000000");
+            JsonNode role = named(objects, "ClusterRole", "rel-image-size-operator-reports");
             List<String> groups = StreamSupport.stream(role.path("rules").spliterator(), false)
                     .map(rule -> rule.at("/apiGroups/0").asText())
                     .toList();
@@ -385,31 +389,7 @@ class MonitoringIT {
     }
 
     private static List<JsonNode> template(String... args) {
-        List<String> command = new ArrayList<>(List.of("template", "rel", CHART, "--namespace", NS));
-        command.addAll(List.of(args));
-        Kubectl.Result result = helm.run(command.toArray(String[]::new));
-        assertThat(result.exitCode()).as(result.output()).isZero();
-        try (MappingIterator<JsonNode> documents =
-                YAML.readerFor(JsonNode.class).readValues(result.stdout())) {
-            return documents.readAll().stream()
-                    .filter(document -> document != null && document.has("kind"))
-                    .toList();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static List<String> kinds(List<JsonNode> objects) {
-        return objects.stream().map(object -> object.get("kind").asText()).toList();
-    }
-
-    /** The object of this kind and name, or null. */
-    private static JsonNode named(List<JsonNode> objects, String kind, String name) {
-        return objects.stream()
-                .filter(object -> kind.equals(object.get("kind").asText())
-                        && name.equals(object.at("/metadata/name").asText()))
-                .findFirst()
-                .orElse(null);
+        return ChartObjects.render(helm, NS, args);
     }
 
     private static JsonNode operatorContainer(List<JsonNode> objects) {
@@ -418,14 +398,5 @@ class MonitoringIT {
                 .findFirst()
                 .orElseThrow()
                 .at("/spec/template/spec/containers/0");
-    }
-
-    private static String env(JsonNode container, String name) {
-        for (JsonNode variable : container.path("env")) {
-            if (variable.path("name").asText().equals(name)) {
-                return variable.path("value").asText(null);
-            }
-        }
-        return null;
     }
 }
