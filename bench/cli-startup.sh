@@ -6,6 +6,8 @@
 # with JAVA25_HOME set (a JDK 25 or later), bin/imagesize on that JVM (its AOT cache instead of AppCDS).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=hack/lib/oci-layer.sh
+source hack/lib/oci-layer.sh
 RUNS="${RUNS:-5}"
 hack/test-env.sh registry
 [[ -f target/quarkus-app/quarkus-run.jar ]] || ./mvnw -B -q package -DskipTests
@@ -22,7 +24,7 @@ registry=$!
 trap 'kill $registry 2>/dev/null || true; wait $registry 2>/dev/null || true; rm -rf "$dir"' EXIT
 for _ in $(seq 1 50); do curl -fsS "http://127.0.0.1:$port/v2/" >/dev/null 2>&1 && break; sleep 0.2; done
 (cd "$dir" && head -c 200000 /dev/urandom > layer.bin && umoci init --layout oci >/dev/null &&
-  umoci new --image oci:one >/dev/null && umoci insert --image oci:one layer.bin /data/layer.bin >/dev/null)
+  umoci new --image oci:one >/dev/null && add_file_layer oci:one layer.bin /data/layer.bin)
 skopeo copy --quiet --dest-tls-verify=false "oci:$dir/oci:one" "docker://127.0.0.1:$port/demo/one:1.0"
 
 image="127.0.0.1:$port/demo/one:1.0"

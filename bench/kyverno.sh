@@ -32,6 +32,8 @@ log() { printf '[bench/kyverno] %s\n' "$*" >&2; }
 die() { log "$*"; exit 1; }
 # shellcheck source=hack/lib/local-cluster.sh
 source hack/lib/local-cluster.sh
+# shellcheck source=hack/lib/oci-layer.sh
+source hack/lib/oci-layer.sh
 local_cluster_alive() { [[ -z "$system_pid" ]] || kill -0 "$system_pid" 2>/dev/null; } # the system under test
 wait_for() { wait_until "$@" || exit 1; } # wait_for DESCRIPTION SECONDS COMMAND...
 rss_mib() { # "exited" when the process is gone (Kyverno exits when overload costs it its leader lease)
@@ -80,7 +82,7 @@ push_images() { # push_images SET
   }
   for i in $(seq 0 9); do
     head -c $((100000 + i)) /dev/urandom > "$RUN_DIR/layer.bin"
-    umoci insert --image "$layout:base" --tag "s$set-$i" "$RUN_DIR/layer.bin" /data/layer.bin >/dev/null
+    add_file_layer "$layout:base" "$RUN_DIR/layer.bin" /data/layer.bin "s$set-$i"
     skopeo copy --quiet --dest-tls-verify=false "oci:$layout:s$set-$i" "docker://$REGISTRY/bench/img-$set$i:1.0"
   done
 }

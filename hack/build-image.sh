@@ -5,6 +5,8 @@
 # (see the README). Usage: hack/build-image.sh REGISTRY[/PREFIX] [TAG]   (a plain-HTTP registry such as 127.0.0.1:5000)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=hack/lib/oci-layer.sh
+source hack/lib/oci-layer.sh
 REGISTRY="${1:?usage: hack/build-image.sh REGISTRY[/PREFIX] [TAG]}"
 TAG="${2:-dev}"
 HOST="${REGISTRY%%/*}"
@@ -38,7 +40,7 @@ chown 65532:65532 "$ROOT/home/jboss"
 LAYOUT="$WORK/oci"
 umoci init --layout "$LAYOUT" >/dev/null
 umoci new --image "$LAYOUT:base" >/dev/null
-umoci insert --image "$LAYOUT:base" "$ROOT" / >/dev/null
+add_tree_layer "$LAYOUT:base" "$ROOT"
 umoci config --image "$LAYOUT:base" --config.user 65532:65532 --config.workingdir /home/jboss \
   --config.env PATH=/opt/java/bin:/usr/bin:/bin --config.env JAVA_HOME=/opt/java \
   --os linux --architecture amd64 >/dev/null

@@ -15,6 +15,8 @@ BIN="$(hack/test-env.sh print-dir)"
 
 # shellcheck source=hack/lib/local-cluster.sh
 source hack/lib/local-cluster.sh
+# shellcheck source=hack/lib/oci-layer.sh
+source hack/lib/oci-layer.sh
 
 pids=()
 cleanup() {
@@ -57,7 +59,7 @@ push_demo() { # push_demo NAME BYTES
   umoci init --layout "$layout" >/dev/null
   umoci new --image "$layout:$1" >/dev/null
   head -c "$2" /dev/urandom > "$RUN_DIR/$1.bin"
-  umoci insert --image "$layout:$1" "$RUN_DIR/$1.bin" "/data/$1.bin" >/dev/null
+  add_file_layer "$layout:$1" "$RUN_DIR/$1.bin" "/data/$1.bin"
   skopeo copy --quiet --dest-tls-verify=false "oci:$layout:$1" "docker://$REGISTRY/demo/$1:1.0"
 }
 push_demo small 1000000
