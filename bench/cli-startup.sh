@@ -11,24 +11,19 @@ source hack/lib/oci-layer.sh
 RUNS="${RUNS:-5}"
 hack/test-env.sh registry
 [[ -f target/quarkus-app/quarkus-run.jar ]] || ./mvnw -B -q package -DskipTests
+# shellcheck source=hack/lib/local-cluster.sh
+source hack/lib/local-cluster.sh
 dir="$(mktemp -d)"
-port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
-cat > "$dir/config.yml" <<YML
-version: 0.1
-log: {level: warn}
-storage: {filesystem: {rootdirectory: $dir/data}}
-http: {addr: "127.0.0.1:$port"}
-YML
-docker-registry serve "$dir/config.yml" > "$dir/registry.log" 2>&1 &
-registry=$!
-trap 'kill $registry 2>/dev/null || true; wait $registry 2>/dev/null || true; rm -rf "$dir"' EXIT
-for _ in $(seq 1 50); do curl -fsS "http://127.0.0.1:$port/v2/" >/dev/null 2>&1 && break; sleep 0.2; done
+RUN_DIR="$dir"
+pids=()
+trap 'kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$dir"' EXIT
+start_registry
 (cd "$dir" && head -c 200000 /dev/urandom > layer.bin && umoci init --layout oci >/dev/null &&
   umoci new --image oci:one >/dev/null && add_file_layer oci:one layer.bin /data/layer.bin)
-skopeo copy --quiet --dest-tls-verify=false "oci:$dir/oci:one" "docker://127.0.0.1:$port/demo/one:1.0"
+skopeo copy --quiet --dest-tls-verify=false "oci:$dir/oci:one" "docker://$REGISTRY/demo/one:1.0"
 
-image="127.0.0.1:$port/demo/one:1.0"
-check=(check "$image" --max 10Mi --insecure-registry "127.0.0.1:$port")
+image="$REGISTRY/demo/one:1.0"
+check=(check "$image" --max 10Mi --insecure-registry "$REGISTRY")
 bin/imagesize "${check[@]}" > /dev/null # writes the archive if this jar has none yet
 names=("skopeo inspect --raw" "java -jar quarkus-run.jar check" "bin/imagesize check, IMAGESIZE_CDS=off" "bin/imagesize check")
 rows=(0 1 2 3)
