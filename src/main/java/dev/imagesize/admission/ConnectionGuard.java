@@ -41,6 +41,7 @@ final class ConnectionGuard {
 
     /** A connection was accepted: admit it (closing the longest-waiting one at the cap) or close it. */
     synchronized void opened(HttpConnection connection) {
+        metrics.connectionOpened();
         if (open.size() >= maxConnections) {
             Tracked victim = longestWaiting();
             if (victim == null) {

@@ -64,8 +64,14 @@ final class WebhookMetrics {
     /** One counter per reason, registered at start so that every series exists (at 0) before the first shed. */
     private final Map<Shed, Counter> shed = new EnumMap<>(Shed.class);
 
+    private final Counter connectionsOpened;
+
     WebhookMetrics(MeterRegistry meters) {
         this.meters = meters;
+        connectionsOpened = Counter.builder("imagesize.webhook.connections.opened")
+                .description("Connections accepted by the admission webhook, each with its own TLS handshake: a rate"
+                        + " far above the API servers' count means callers are not reusing connections")
+                .register(meters);
         for (Shed reason : Shed.values()) {
             shed.put(
                     reason,
@@ -112,6 +118,10 @@ final class WebhookMetrics {
                 .serviceLevelObjectives(SLOS)
                 .register(meters)
                 .record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    void connectionOpened() {
+        connectionsOpened.increment();
     }
 
     void shed(Shed reason) {

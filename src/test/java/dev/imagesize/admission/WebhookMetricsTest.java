@@ -32,5 +32,7 @@ class WebhookMetricsTest {
                         .counter()
                         .count())
                 .isZero();
+        assertThat(meters.get("imagesize.webhook.connections.opened").counter().count())
+                .isZero();
     }
 }

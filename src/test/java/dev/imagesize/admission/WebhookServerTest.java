@@ -440,6 +440,11 @@ class WebhookServerTest {
                     .as("the oldest idle one made room")
                     .isTrue();
             assertThat(counter("imagesize.webhook.shed", "idle-evicted")).isEqualTo(1);
+            assertThat(meters.get("imagesize.webhook.connections.opened")
+                            .counter()
+                            .count())
+                    .as("three idle connections and the one that took the place of the oldest")
+                    .isEqualTo(4);
         } finally {
             for (SSLSocket socket : idle) {
                 socket.close();
