@@ -262,8 +262,12 @@ public interface Config {
             @WithDefault("10s")
             Duration headerTimeout();
 
-            /** A connection with no traffic either way for this long is closed. */
-            @WithDefault("60s")
+            /**
+             * A connection with no traffic either way for this long is closed. Longer than the API server keeps an
+             * idle connection to a webhook (90 s, Go's default): a server that closes first races the API server's
+             * next request on that connection, which then fails and leaves the review to the failurePolicy.
+             */
+            @WithDefault("120s")
             Duration idleTimeout();
 
             /**

@@ -18,7 +18,7 @@ final class WebhookSettings implements Config.Webhook {
     int maxBodyBytes = 8 * 1024 * 1024;
     int maxConnections = 1000;
     Duration headerTimeout = Duration.ofSeconds(10);
-    Duration idleTimeout = Duration.ofSeconds(60);
+    Duration idleTimeout = Duration.ofSeconds(120);
     Long maxInflightBodyBytes;
     int workers = 64;
     int queueCapacity = 256;
