@@ -5,8 +5,12 @@
 # figures in $RUN_DIR (default target/bench/kyverno). Not part of the default test run; takes about 5 minutes.
 #
 # For each process: RSS idle (ready, no admission yet), registry requests (GET and HEAD) per 1,000 admissions (1,000 reviews over 10
-# images from cold, then 1,000 warm), open-loop load with vegeta at RATES reviews/s for SECONDS s each over CONNECTIONS
-# connections (p50/p99/p99.9 of HTTPS admissions sent straight to the webhook), and RSS after the load. Kyverno stops
+# images from cold, then 1,000 warm), the CPU a new TLS connection costs it (TLS_CONNECTIONS handshakes one after
+# another, twice, then reviews over one kept connection), open-loop load with vegeta at RATES reviews/s for SECONDS s
+# each over CONNECTIONS connections (p50/p99/p99.9 of HTTPS admissions sent straight to the webhook), and RSS after the
+# load. Each rate's tail is taken apart (bench/open_loop.py): its first second, while vegeta opens its connections, and
+# the rest; for ours, the connections the webhook accepted and the GC pauses in that run; for both, the CPU per review
+# of the server and of the load generator, which share the machine. Kyverno stops
 # at the first rate it cannot sustain (under 99 % answered, or under 90 % of the offered rate).
 # Ours runs with the chart's JVM settings (-XX:MaxRAM=512m, the container limit, -XX:MaxRAMPercentage=70
 # -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError -XX:TrimNativeHeapInterval=1000, MALLOC_ARENA_MAX=2) plus $OPERATOR_JAVA_OPTS. Kyverno runs with its policy in Enforce, admission and
@@ -21,6 +25,7 @@ RATES="${RATES:-1000 5000 10000}"
 KYVERNO_RATES="${KYVERNO_RATES:-100 $RATES}"
 SECONDS_PER_RATE="${SECONDS_PER_RATE:-10}"
 CONNECTIONS="${CONNECTIONS:-100}"
+TLS_CONNECTIONS="${TLS_CONNECTIONS:-500}" # new TLS connections, one after another, before the load (0: none)
 SYSTEMS="${SYSTEMS:-ours kyverno}"
 RUN_DIR="${RUN_DIR:-$ROOT/target/bench/kyverno}"
 OPERATOR_MEMORY="${OPERATOR_MEMORY:-512m}"
@@ -51,6 +56,7 @@ KUBECTL="$BIN/kubectl"
 
 pids=()
 system_pid=""
+metrics_url=""
 stop_pid() { # stop_pid PID: TERM, up to 15 s, then KILL
   local p=$1
   kill "$p" 2>/dev/null || return 0
@@ -163,28 +169,20 @@ with open(out, "w") as f:
 PY
 }
 
-# attack NAME TARGETS RATE SECONDS: open loop, CONNECTIONS connections; prints "sent ok% rate p50 p99 p99.9 max"
+# attack NAME TARGETS RATE SECONDS: open loop, CONNECTIONS connections; prints what `bench/open_loop.py latency` prints
 attack() {
   local name=$1 targets=$2 rate=$3 secs=$4
-  "$VEGETA" attack -format=json -targets="$targets" -rate="$rate/s" -duration="${secs}s" -insecure \
+  /usr/bin/time -f "%U %S" -o "$RUN_DIR/$name.vegeta-cpu" \
+    "$VEGETA" attack -format=json -targets="$targets" -rate="$rate/s" -duration="${secs}s" -insecure \
     -connections="$CONNECTIONS" -max-connections="$CONNECTIONS" -timeout=10s -keepalive=true \
     > "$RUN_DIR/$name.bin"
   "$VEGETA" encode -to csv < "$RUN_DIR/$name.bin" > "$RUN_DIR/$name.csv"
-  python3 - "$RUN_DIR/$name.csv" "$rate" <<'PY'
-import csv, sys
-rows = list(csv.reader(open(sys.argv[1])))
-rate = int(sys.argv[2])
-if not rows:
-    print("0 0 0 - - - -"); sys.exit()
-ok = [r for r in rows if r[1] == "200" and not r[5]]
-lat = sorted(int(r[2]) / 1e6 for r in rows)
-def pct(p):
-    return lat[min(len(lat) - 1, int(len(lat) * p))]
-start = min(int(r[0]) for r in rows); end = max(int(r[0]) + int(r[2]) for r in rows)
-throughput = len(ok) / ((end - start) / 1e9) if end > start else 0
-print(len(rows), f"{100 * len(ok) / len(rows):.1f}", f"{throughput:.0f}",
-      f"{pct(0.50):.2f}", f"{pct(0.99):.2f}", f"{pct(0.999):.2f}", f"{lat[-1]:.2f}")
-PY
+  python3 bench/open_loop.py latency "$RUN_DIR/$name.csv" "$rate"
+}
+generator_cpu_ms() { awk '{printf "%d", ($1 + $2) * 1000}' "$RUN_DIR/$1.vegeta-cpu"; } # generator_cpu_ms NAME
+cpu_ms() { awk -v tck="$(getconf CLK_TCK)" '{printf "%d", ($14 + $15) * 1000 / tck}' "/proc/$1/stat" 2>/dev/null || echo 0; }
+connections_opened() { # ours only: the webhook's own counter
+  curl -fsS "$metrics_url" | awk '/^imagesize_webhook_connections_opened_total/ {n = $2} END {printf "%d", n}'
 }
 
 # --- the two systems ------------------------------------------------------------------------------------------
@@ -194,7 +192,7 @@ start_ours() { # sets system_pid and url
   openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 -subj /CN=127.0.0.1 \
     -addext subjectAltName=IP:127.0.0.1 -keyout "$RUN_DIR/pki/ours.key" -out "$RUN_DIR/pki/ours.crt" 2>/dev/null
   # shellcheck disable=SC2086 # OPERATOR_JAVA_OPTS is a list of options
-  java "${CHART_JVM[@]}" -Xlog:gc:file="$RUN_DIR/$1-gc.log" ${OPERATOR_JAVA_OPTS:-} -Dquarkus.log.level=WARN \
+  java "${CHART_JVM[@]}" -Xlog:gc:file="$RUN_DIR/$1-gc.log":utctime ${OPERATOR_JAVA_OPTS:-} -Dquarkus.log.level=WARN \
     -Dquarkus.http.host=127.0.0.1 -Dquarkus.http.port="$http_port" \
     -Dimagesize.webhook.host=127.0.0.1 -Dimagesize.webhook.port="$webhook_port" \
     -Dimagesize.webhook.tls.cert-file="$RUN_DIR/pki/ours.crt" -Dimagesize.webhook.tls.key-file="$RUN_DIR/pki/ours.key" \
@@ -203,6 +201,7 @@ start_ours() { # sets system_pid and url
     -jar "$ROOT/target/quarkus-app/quarkus-run.jar" >"$RUN_DIR/$1.log" 2>&1 &
   system_pid=$!
   url="https://127.0.0.1:$webhook_port/validate"
+  metrics_url="http://127.0.0.1:$http_port/q/metrics"
   wait_for "the operator" 120 curl -fsS "http://127.0.0.1:$http_port/q/health/ready"
 }
 
@@ -263,11 +262,27 @@ for round in $(seq 1 "$ROUNDS"); do
       record "$system" "$round" "ok_$phase" "$ok"
     done
     record "$system" "$round" verdict "$(verdict "$url" "$targets")"
+    # what a new TLS connection costs each server, before the load (the load opens up to CONNECTIONS of them)
+    if (( TLS_CONNECTIONS > 0 )); then
+      record "$system" "$round" tls \
+        "$(python3 bench/open_loop.py connections "$url" "$targets" "$system_pid" "$TLS_CONNECTIONS")"
+    fi
     rates=$RATES; [[ $system == kyverno ]] && rates=$KYVERNO_RATES
     for rate in $rates; do
-      read -r sent ok throughput p50 p99 p999 max <<<"$(attack "$name-$rate" "$targets" "$rate" "$SECONDS_PER_RATE")"
+      cpu=$(cpu_ms "$system_pid"); opened=0
+      [[ $system == ours ]] && opened=$(connections_opened)
+      read -r sent ok throughput p50 p99 p999 max first_p50 first_p99 p50_after p99_after p999_after from to \
+        <<<"$(attack "$name-$rate" "$targets" "$rate" "$SECONDS_PER_RATE")"
       record "$system" "$round" "rate_$rate" "$ok $throughput $p50 $p99 $p999 $max $(rss_mib "$system_pid")"
-      log "  $rate/s: $ok% ok, $throughput/s, p50 $p50 p99 $p99 p99.9 $p999 max $max ms"
+      record "$system" "$round" "first_$rate" "$first_p50 $first_p99"
+      record "$system" "$round" "after_$rate" "$p50_after $p99_after $p999_after"
+      record "$system" "$round" "cpu_us_$rate" "$(( ($(cpu_ms "$system_pid") - cpu) * 1000 / sent ))"
+      record "$system" "$round" "generator_cpu_us_$rate" "$(( $(generator_cpu_ms "$name-$rate") * 1000 / sent ))"
+      if [[ $system == ours ]]; then
+        record "$system" "$round" "opened_$rate" "$(( $(connections_opened) - opened ))"
+        record "$system" "$round" "gc_$rate" "$(python3 bench/open_loop.py gc "$RUN_DIR/$name-gc.log" "$from" "$to")"
+      fi
+      log "  $rate/s: $ok% ok, $throughput/s, p50 $p50 p99 $p99 p99.9 $p999 max $max ms; after the first second p99 $p99_after ms"
       if [[ $system == kyverno ]] &&
         ! python3 -c "import sys; sys.exit(0 if float('$ok') >= 99 and float('$throughput') >= 0.9 * $rate else 1)"; then
         break # Kyverno cannot take this rate; higher ones would only queue
@@ -291,9 +306,9 @@ done
 
 # --- the table ----------------------------------------------------------------------------------------------------
 python3 - "$RESULTS" "$RATES" "$KYVERNO_RATES" "$(cut -d' ' -f1-3 /proc/loadavg)" "$(nproc)" \
-  "${CHART_JVM[*]} ${OPERATOR_JAVA_OPTS:-}" <<'PY'
+  "${CHART_JVM[*]} ${OPERATOR_JAVA_OPTS:-}" "$TLS_CONNECTIONS" <<'PY'
 import collections, sys
-path, rates, krates, load, cores, jvm = sys.argv[1:]
+path, rates, krates, load, cores, jvm, tls_connections = sys.argv[1:]
 data = collections.defaultdict(lambda: collections.defaultdict(list))
 for line in open(path):
     system, rnd, key, value = line.rstrip("\n").split("\t")
@@ -321,7 +336,30 @@ def lat(v):
     note = "" if float(ok) >= 99.95 else f", {ok} % answered"
     rss = f"RSS {rss} MiB" if rss.isdigit() else "then the process had exited"
     return f"{p50} / {p99} / {p999} ms ({thr}/s{note}; {rss})"
+def tls(v):
+    first, second, kept = v.split()
+    return f"{first} / {second} ms; {kept} ms"
+if data['tls']:
+    print(f"| CPU per new TLS connection (handshake and one review), {tls_connections} one after another, then "
+          f"{tls_connections} more; CPU per review over one kept-alive connection | {cell('tls', 'ours', tls)} | {cell('tls', 'kyverno', tls)} |")
+def first(v):
+    p50, p99 = v.split()
+    return f"{p50} / {p99} ms"
+def after(v):
+    return " / ".join(v.split()) + " ms"
+def gc(v):
+    count, longest, total = v.split()
+    return f"{count}, longest {longest} ms, {total} ms in all"
 for rate in sorted({int(r) for r in (rates + " " + krates).split()}):
     print(f"| open loop {rate:,}/s, p50 / p99 / p99.9 | {cell(f'rate_{rate}', 'ours', lat)} | "
           f"{cell(f'rate_{rate}', 'kyverno', lat)} |")
+    print(f"| - its first second (new connections): p50 / p99 | {cell(f'first_{rate}', 'ours', first)} | "
+          f"{cell(f'first_{rate}', 'kyverno', first)} |")
+    print(f"| - after the first second: p50 / p99 / p99.9 | {cell(f'after_{rate}', 'ours', after)} | "
+          f"{cell(f'after_{rate}', 'kyverno', after)} |")
+    print(f"| - connections the webhook accepted | {cell(f'opened_{rate}', 'ours')} | (not counted) |")
+    print(f"| - GC pauses during the run | {cell(f'gc_{rate}', 'ours', gc)} | (Go: concurrent) |")
+    print(f"| - CPU per review, µs: the server's; the load generator's | "
+          f"{cell(f'cpu_us_{rate}', 'ours')}; {cell(f'generator_cpu_us_{rate}', 'ours')} | "
+          f"{cell(f'cpu_us_{rate}', 'kyverno')}; {cell(f'generator_cpu_us_{rate}', 'kyverno')} |")
 PY
