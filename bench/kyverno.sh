@@ -276,7 +276,11 @@ for round in $(seq 1 "$ROUNDS"); do
       record "$system" "$round" "rate_$rate" "$ok $throughput $p50 $p99 $p999 $max $(rss_mib "$system_pid")"
       record "$system" "$round" "first_$rate" "$first_p50 $first_p99"
       record "$system" "$round" "after_$rate" "$p50_after $p99_after $p999_after"
-      record "$system" "$round" "cpu_us_$rate" "$(( ($(cpu_ms "$system_pid") - cpu) * 1000 / sent ))"
+      if kill -0 "$system_pid" 2>/dev/null; then
+        record "$system" "$round" "cpu_us_$rate" "$(( ($(cpu_ms "$system_pid") - cpu) * 1000 / sent ))"
+      else
+        record "$system" "$round" "cpu_us_$rate" exited
+      fi
       record "$system" "$round" "generator_cpu_us_$rate" "$(( $(generator_cpu_ms "$name-$rate") * 1000 / sent ))"
       if [[ $system == ours ]]; then
         record "$system" "$round" "opened_$rate" "$(( $(connections_opened) - opened ))"
