@@ -28,6 +28,7 @@ CONNECTIONS="${CONNECTIONS:-100}"
 TLS_CONNECTIONS="${TLS_CONNECTIONS:-500}" # new TLS connections, one after another, before the load (0: none)
 SYSTEMS="${SYSTEMS:-ours kyverno}"
 RUN_DIR="${RUN_DIR:-$ROOT/target/bench/kyverno}"
+OPERATOR_APP="${OPERATOR_APP:-$ROOT/target/quarkus-app}" # another build's quarkus-app, to compare two builds
 OPERATOR_MEMORY="${OPERATOR_MEMORY:-512m}"
 CHART_JVM=(-XX:MaxRAM="$OPERATOR_MEMORY" -XX:MaxRAMPercentage=70 -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError
   -XX:TrimNativeHeapInterval=1000)
@@ -52,7 +53,7 @@ VEGETA="$(hack/bench-tools.sh print-vegeta)"
 KYVERNO="$(hack/bench-tools.sh print-kyverno)"
 KYVERNO_SRC="$(hack/bench-tools.sh print-kyverno-src)"
 KUBECTL="$BIN/kubectl"
-[[ -f target/quarkus-app/quarkus-run.jar ]] || ./mvnw -B -q package -DskipTests
+[[ -f "$OPERATOR_APP/quarkus-run.jar" ]] || ./mvnw -B -q package -DskipTests
 
 pids=()
 system_pid=""
@@ -198,7 +199,7 @@ start_ours() { # sets system_pid and url
     -Dimagesize.webhook.tls.cert-file="$RUN_DIR/pki/ours.crt" -Dimagesize.webhook.tls.key-file="$RUN_DIR/pki/ours.key" \
     -Dimagesize.leader-election.lease-namespace=image-size-operator \
     -Dimagesize.registry.insecure-registries="$REGISTRY" \
-    -jar "$ROOT/target/quarkus-app/quarkus-run.jar" >"$RUN_DIR/$1.log" 2>&1 &
+    -jar "$OPERATOR_APP/quarkus-run.jar" >"$RUN_DIR/$1.log" 2>&1 &
   system_pid=$!
   url="https://127.0.0.1:$webhook_port/validate"
   metrics_url="http://127.0.0.1:$http_port/q/metrics"
@@ -352,8 +353,8 @@ def first(v):
 def after(v):
     return " / ".join(v.split()) + " ms"
 def gc(v):
-    count, longest, total = v.split()
-    return f"{count}, longest {longest} ms, {total} ms in all"
+    count, longest, total, allocated = v.split()
+    return f"{count}, longest {longest} ms, {total} ms in all; {allocated} MiB allocated"
 for rate in sorted({int(r) for r in (rates + " " + krates).split()}):
     print(f"| open loop {rate:,}/s, p50 / p99 / p99.9 | {cell(f'rate_{rate}', 'ours', lat)} | "
           f"{cell(f'rate_{rate}', 'kyverno', lat)} |")
@@ -362,7 +363,7 @@ for rate in sorted({int(r) for r in (rates + " " + krates).split()}):
     print(f"| - after the first second: p50 / p99 / p99.9 | {cell(f'after_{rate}', 'ours', after)} | "
           f"{cell(f'after_{rate}', 'kyverno', after)} |")
     print(f"| - connections the webhook accepted | {cell(f'opened_{rate}', 'ours')} | (not counted) |")
-    print(f"| - GC pauses during the run | {cell(f'gc_{rate}', 'ours', gc)} | (Go: concurrent) |")
+    print(f"| - GC pauses during the run; memory allocated | {cell(f'gc_{rate}', 'ours', gc)} | (Go: concurrent) |")
     print(f"| - CPU per review, µs: the server's; the load generator's | "
           f"{cell(f'cpu_us_{rate}', 'ours')}; {cell(f'generator_cpu_us_{rate}', 'ours')} | "
           f"{cell(f'cpu_us_{rate}', 'kyverno')}; {cell(f'generator_cpu_us_{rate}', 'kyverno')} |")

@@ -5,7 +5,8 @@
                                              then p50 p99 of its first second and p50 p99 p99.9 of the rest, then the
                                              run's first and last instant (seconds since the epoch)
   open_loop.py gc GC.log FROM TO             stop-the-world pauses of a JVM log (-Xlog:gc with the utctime decorator)
-                                             between two instants: count, longest and total, in ms
+                                             between two instants: count, longest and total in ms, and the MiB the
+                                             program allocated between them (heap growth between collections)
   open_loop.py connections URL TARGETS PID N what a new TLS connection costs the server PID: CPU per connection (a
                                              handshake and one review) over the first N and the next N, one after
                                              another, then CPU per review over one kept-alive connection
@@ -49,14 +50,19 @@ def latency(path, rate):
 
 
 def gc(path, since, until):
-    pauses = []
+    pauses, allocated, heap_after = [], 0, None
     for line in open(path):
-        match = re.match(r"\[([^\]]+)\].*Pause.* ([0-9.]+)ms$", line)
-        if match:
-            at = datetime.datetime.strptime(match.group(1), "%Y-%m-%dT%H:%M:%S.%f%z").timestamp()
-            if float(since) <= at <= float(until):
-                pauses.append(float(match.group(2)))
-    print(len(pauses), f"{max(pauses, default=0):.1f}", f"{sum(pauses):.0f}")
+        match = re.match(r"\[([^\]]+)\].*Pause.* ([0-9]+)M->([0-9]+)M\([0-9]+M\) ([0-9.]+)ms$", line)
+        if not match:
+            continue
+        at = datetime.datetime.strptime(match.group(1), "%Y-%m-%dT%H:%M:%S.%f%z").timestamp()
+        before, after = int(match.group(2)), int(match.group(3))
+        if float(since) <= at <= float(until):
+            pauses.append(float(match.group(4)))
+            if heap_after is not None:
+                allocated += before - heap_after  # what the program allocated since the previous collection
+        heap_after = after
+    print(len(pauses), f"{max(pauses, default=0):.1f}", f"{sum(pauses):.0f}", allocated)
 
 
 def connections(url, targets, pid, n):
