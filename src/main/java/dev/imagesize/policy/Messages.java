@@ -21,6 +21,9 @@ public final class Messages {
     private static final String[] BINARY_UNITS = {"KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
     private static final BigDecimal KIB = BigDecimal.valueOf(1024);
     private static final int MAX_DECIMALS = 3;
+    private static final long[] POWERS_OF_TEN = {1, 10, 100, 1000};
+    /** Sizes {@link #formatInLongs} formats without overflow: times 1000, plus half of 1024^6, within a long. */
+    private static final long EXACT_IN_LONGS = (Long.MAX_VALUE - (1L << 59)) / 1000;
     /** New layers named one by one in a growth message; the rest are counted. */
     private static final int NEW_LAYERS_NAMED = 3;
 
@@ -338,6 +341,9 @@ public final class Messages {
         if (bytes > -1024 && bytes < 1024) {
             return bytes + " B";
         }
+        if (decimals >= 0 && decimals <= MAX_DECIMALS && bytes >= -EXACT_IN_LONGS && bytes <= EXACT_IN_LONGS) {
+            return formatInLongs(bytes, decimals);
+        }
         BigDecimal value = BigDecimal.valueOf(bytes);
         BigDecimal rounded;
         int unit = -1;
@@ -348,6 +354,33 @@ public final class Messages {
             rounded = value.setScale(decimals, RoundingMode.HALF_UP);
         } while (rounded.abs().compareTo(KIB) >= 0 && unit < BINARY_UNITS.length - 1);
         return rounded.toPlainString() + " " + BINARY_UNITS[unit];
+    }
+
+    /**
+     * {@link #format} for sizes up to {@link #EXACT_IN_LONGS}, on longs (a denial formats several sizes, and a review
+     * should allocate little): a size divided by a power of 1024 has a finite decimal expansion, so scaling it by 10 to
+     * the {@code decimals} and rounding half up gives the digits BigDecimal would.
+     */
+    private static String formatInLongs(long bytes, int decimals) {
+        long magnitude = Math.abs(bytes);
+        long scale = POWERS_OF_TEN[decimals];
+        long rounded;
+        int unit = -1;
+        do { // as in format: up a unit while the rounded value would still read 1024 or more
+            unit++;
+            long divisor = 1L << (10 * (unit + 1));
+            rounded = (magnitude * scale + divisor / 2) / divisor;
+        } while (rounded >= 1024 * scale && unit < BINARY_UNITS.length - 1);
+        StringBuilder text = new StringBuilder(16);
+        if (bytes < 0) {
+            text.append('-');
+        }
+        text.append(rounded / scale);
+        if (decimals > 0) {
+            String fraction = Long.toString(rounded % scale);
+            text.append('.').append("0".repeat(decimals - fraction.length())).append(fraction);
+        }
+        return text.append(' ').append(BINARY_UNITS[unit]).toString();
     }
 
     /** {@code sha256:3f2a1b2c3d4e...}: enough to recognise a layer in `docker history` or a registry UI. */
