@@ -113,9 +113,9 @@ class AdmissionBenchmark {
                     "| %d | %s | %s | %s | %s | %s |",
                     connections,
                     field(out, "Requests/sec:\\s+([0-9.]+)"),
-                    millis(field(out, "Latency\\s+(\\S+)")),
-                    millis(field(out, "50%\\s+(\\S+)")),
-                    millis(field(out, "99%\\s+(\\S+)")),
+                    millis(field(out, "Latency\\s+([0-9.]+[a-z]+)")),
+                    millis(field(out, "50%\\s+([0-9.]+[a-z]+)")),
+                    millis(field(out, "99%\\s+([0-9.]+[a-z]+)")),
                     out.contains("Non-2xx") ? field(out, "Non-2xx or 3xx responses:\\s+(\\d+)") : "0"));
         }
     }
@@ -134,6 +134,9 @@ class AdmissionBenchmark {
 
     /** wrk prints 148.00us, 3.44ms or 1.2s. */
     private static String millis(String value) {
+        if (!value.matches("[0-9.]+[a-z]+")) {
+            return value; // "?": wrk printed no such figure
+        }
         double number = Double.parseDouble(value.replaceAll("[a-z]+$", ""));
         double ms = value.endsWith("us") ? number / 1000 : value.endsWith("ms") ? number : number * 1000;
         return String.format(Locale.ROOT, "%.3f", ms);
