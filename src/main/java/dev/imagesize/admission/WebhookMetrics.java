@@ -69,8 +69,8 @@ final class WebhookMetrics {
     WebhookMetrics(MeterRegistry meters) {
         this.meters = meters;
         connectionsOpened = Counter.builder("imagesize.webhook.connections.opened")
-                .description("Connections accepted by the admission webhook, each with its own TLS handshake: a rate"
-                        + " far above the API servers' count means callers are not reusing connections")
+                .description("Connections accepted by the admission webhook, each with its own TLS handshake; API"
+                        + " servers keep theirs, so a steady rate means a caller that does not")
                 .register(meters);
         for (Shed reason : Shed.values()) {
             shed.put(
