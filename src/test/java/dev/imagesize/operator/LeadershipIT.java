@@ -7,6 +7,7 @@ import dev.imagesize.Config;
 import dev.imagesize.testing.TestCluster;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.util.List;
@@ -93,12 +94,22 @@ class LeadershipIT {
                     .isFalse();
             await().atMost(LEASE).until(workB::running);
 
-            client.resources(Lease.class).inNamespace("default").withName(lease).edit(l -> {
-                l.getSpec().setHolderIdentity("someone-else");
-                l.getSpec().setRenewTime(ZonedDateTime.now());
-                l.getSpec().setLeaseDurationSeconds(3);
-                return l;
-            });
+            // b renews the Lease meanwhile: a renewal between edit()'s read and write is a 409, and the edit is retried
+            await().atMost(Duration.ofSeconds(10))
+                    .ignoreExceptionsMatching(
+                            e -> e instanceof KubernetesClientException conflict && conflict.getCode() == 409)
+                    .until(() -> {
+                        client.resources(Lease.class)
+                                .inNamespace("default")
+                                .withName(lease)
+                                .edit(l -> {
+                                    l.getSpec().setHolderIdentity("someone-else");
+                                    l.getSpec().setRenewTime(ZonedDateTime.now());
+                                    l.getSpec().setLeaseDurationSeconds(3);
+                                    return l;
+                                });
+                        return true;
+                    });
             await().atMost(Duration.ofSeconds(10)).until(() -> !workB.running());
             await().atMost(Duration.ofSeconds(20))
                     .alias("b contends again and leads once the stolen Lease expires")
