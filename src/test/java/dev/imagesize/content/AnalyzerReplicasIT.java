@@ -163,11 +163,8 @@ class AnalyzerReplicasIT {
     @Test
     @Order(2)
     void anAnalyzerThatStopsGivesItsClaimBackAndTheOtherAnalysesTheImageWithoutALostTry() throws Exception {
-        String name = queue(stalling.address(), prefix + "/stopped");
-        ImageAnalysis claimed = awaitPhase(name, AnalysisPhase.ANALYZING);
-        await().atMost(Duration.ofSeconds(30))
-                .alias("the holder is reading the layer")
-                .until(() -> STALLED.get("stopped").get() > 0);
+        ImageAnalysis claimed = claimedAndReading("stopped");
+        String name = claimed.getMetadata().getName();
         String holder = claimed.getStatus().analyzer();
         int index = NAMES.indexOf(holder);
         OperatorProcess stopped = ANALYZERS.get(index);
@@ -187,11 +184,8 @@ class AnalyzerReplicasIT {
     @Test
     @Order(3)
     void theClaimOfAKilledAnalyzerIsTakenOverByTheOtherOnceItExpires() throws Exception {
-        String name = queue(stalling.address(), prefix + "/killed");
-        ImageAnalysis claimed = awaitPhase(name, AnalysisPhase.ANALYZING);
-        await().atMost(Duration.ofSeconds(30))
-                .alias("the holder is reading the layer")
-                .until(() -> STALLED.get("killed").get() > 0);
+        ImageAnalysis claimed = claimedAndReading("killed");
+        String name = claimed.getMetadata().getName();
         String holder = claimed.getStatus().analyzer();
         OperatorProcess victim = ANALYZERS.get(NAMES.indexOf(holder));
         OperatorProcess survivor = ANALYZERS.get(1 - NAMES.indexOf(holder));
@@ -230,6 +224,18 @@ class AnalyzerReplicasIT {
     }
 
     /** Creates the Pending analysis of {@code repository}:1.0 read from {@code host}; returns its name. */
+    /**
+     * Queues the stalling registry's image {@code key} and waits until an analyzer holds its claim and is reading its
+     * layer (which stalls until {@code RELEASE.get(key)} counts down).
+     */
+    private static ImageAnalysis claimedAndReading(String key) throws Exception {
+        ImageAnalysis claimed = awaitPhase(queue(stalling.address(), prefix + "/" + key), AnalysisPhase.ANALYZING);
+        await().atMost(Duration.ofSeconds(30))
+                .alias("the holder is reading the layer")
+                .until(() -> STALLED.get(key).get() > 0);
+        return claimed;
+    }
+
     private static String queue(String host, String repository) throws Exception {
         String digest = digestOf(repository);
         ImageAnalysis analysis = new ImageAnalysis();

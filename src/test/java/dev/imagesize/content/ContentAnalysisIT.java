@@ -562,18 +562,7 @@ class ContentAnalysisIT {
                 .pollInterval(Duration.ofMillis(500))
                 .alias("the analysis of " + repository + " completes")
                 .until(
-                        () -> {
-                            JsonNode list = json(kubectl.run("get", "imageanalyses", "-o", "json"));
-                            if (list == null) {
-                                return null;
-                            }
-                            for (JsonNode item : list.path("items")) {
-                                if (item.path("spec").path("image").asText().equals(repository)) {
-                                    return item;
-                                }
-                            }
-                            return null;
-                        },
+                        () -> find(repository),
                         found -> found != null
                                 && found.path("status").path("phase").asText().equals("Complete"));
     }
