@@ -48,6 +48,13 @@ public final class AdmissionHandler {
     /** Lines of a denial message, and warnings, at most per answer (the rest are counted in one more line). */
     static final int MAX_LINES = 20;
 
+    /**
+     * The answer while the policies are still loading (a replica that serves before it is ready): not a verdict, so the
+     * webhook's failurePolicy decides, as for any review this replica cannot make.
+     */
+    static final String POLICIES_NOT_LOADED =
+            "{\"error\":\"policies not loaded yet: the webhook's failurePolicy decides\"}";
+
     private static final ObjectMapper JSON =
             new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
@@ -166,6 +173,9 @@ public final class AdmissionHandler {
         Workload workload = Workloads.of(object).orElse(null);
         if (workload == null || workload.containers().isEmpty()) {
             return allow(uid, kind, Decision.SKIPPED, List.of());
+        }
+        if (!policies.isLoaded()) {
+            return new Reply(503, POLICIES_NOT_LOADED, new Decision(kind, "error"));
         }
         Map<String, List<Previous>> previous = old == null ? Map.of() : previousImages(old, workload);
         Map<String, String> namespaceLabels = policies.namespaceLabels(workload.namespace());

@@ -63,6 +63,8 @@ public class ClusterView implements PolicySource {
     private volatile List<Rule> rules = List.of();
     private volatile List<UnusablePolicy> unusable = List.of();
     private volatile List<Platform> platforms = List.of();
+    /** Set once the first lists are in and compiled; readiness and admission never go back to "not loaded". */
+    private volatile boolean loaded;
 
     /**
      * @param failClosed whether an Enforce policy that cannot be used denies the workloads it would govern
@@ -99,12 +101,43 @@ public class ClusterView implements PolicySource {
         nodes.start();
     }
 
+    /**
+     * True once every informer has its first list and every policy in it is compiled. The informers fill their stores
+     * before their event handlers run, so a store that has synced may still hold policies this view has not compiled:
+     * until those are in, a review would find no rule that governs it and be allowed.
+     */
     public boolean isSynced() {
-        return policies != null
-                && policies.hasSynced()
-                && clusterPolicies.hasSynced()
-                && namespaces.hasSynced()
-                && nodes.hasSynced();
+        if (loaded) {
+            return true;
+        }
+        if (policies == null
+                || !policies.hasSynced()
+                || !clusterPolicies.hasSynced()
+                || !namespaces.hasSynced()
+                || !nodes.hasSynced()
+                || !compiledAll(policies, Rule.NAMESPACED_KIND)
+                || !compiledAll(clusterPolicies, Rule.CLUSTER_KIND)) {
+            return false;
+        }
+        recomputePlatforms(); // the node handler may not have run yet either; the store has every node
+        loaded = true;
+        return true;
+    }
+
+    @Override
+    public boolean isLoaded() {
+        return isSynced();
+    }
+
+    private boolean compiledAll(SharedIndexInformer<GenericKubernetesResource> informer, String kind) {
+        for (GenericKubernetesResource raw : informer.getStore().list()) {
+            PolicyId id = new PolicyId(
+                    kind, raw.getMetadata().getNamespace(), raw.getMetadata().getName());
+            if (!compiled.containsKey(id)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Runs {@code listener} with the policy after every change to what it says (added, deleted, a new spec). */
@@ -411,6 +444,7 @@ public class ClusterView implements PolicySource {
     }
 
     public synchronized void stop() {
+        loaded = false;
         for (SharedIndexInformer<?> informer :
                 new SharedIndexInformer<?>[] {policies, clusterPolicies, namespaces, nodes}) {
             if (informer != null) {

@@ -16,6 +16,14 @@ public interface PolicySource {
     /** Distinct platforms of the cluster's Nodes; empty when there are no nodes. */
     List<Platform> clusterPlatforms();
 
+    /**
+     * Whether the policies are loaded: until then no review can be decided, since a review no rule governs would be
+     * allowed.
+     */
+    default boolean isLoaded() {
+        return true;
+    }
+
     /** Enforce policies that cannot be used and fail closed for the workloads they would govern. */
     default List<UnusablePolicy> failingClosed() {
         return List.of();

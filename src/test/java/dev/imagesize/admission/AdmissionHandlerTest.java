@@ -24,6 +24,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -42,6 +43,7 @@ class AdmissionHandlerTest {
     private final List<Rule> rules = new ArrayList<>();
     private final List<UnusablePolicy> unusable = new ArrayList<>();
     private final List<String> credentialNotes = new ArrayList<>();
+    private final AtomicBoolean loaded = new AtomicBoolean(true);
     private final ManifestSource registry = new ManifestSource() {
         @Override
         public Manifest fetchManifest(Repository repository, String qualifier) throws RegistryFailure {
@@ -93,6 +95,11 @@ class AdmissionHandlerTest {
                 @Override
                 public List<UnusablePolicy> failingClosed() {
                     return unusable;
+                }
+
+                @Override
+                public boolean isLoaded() {
+                    return loaded.get();
                 }
             },
             new Assessments(resolver, 3),
@@ -159,6 +166,26 @@ class AdmissionHandlerTest {
                         "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\",\"response\":{\"uid\":\"u-1\","
                                 + "\"allowed\":false,\"status\":{\"code\":403,\"reason\":\"Forbidden\",\"message\":\""
                                 + DENIAL + "\"}}}");
+    }
+
+    @Test
+    void beforeThePoliciesAreLoadedNoWorkloadIsDecided() {
+        policy(Rule.Action.ENFORCE, Rule.OnResolveError.WARN);
+        loaded.set(false);
+        AdmissionHandler.Reply reply =
+                handler.handle(review("CREATE", "Deployment", "apps", deployment(BIG), null, null)
+                        .getBytes(StandardCharsets.UTF_8));
+        assertThat(reply.status()).isEqualTo(503);
+        assertThat(reply.body()).isEqualTo(AdmissionHandler.POLICIES_NOT_LOADED);
+        assertThat(reply.decision().verdict()).isEqualTo("error");
+        assertThat(fetches).hasValue(0);
+        assertThat(handle(review("DELETE", "Deployment", "apps", deployment(BIG), null, null)))
+                .as("what is never checked is still answered")
+                .contains("\"allowed\":true");
+
+        loaded.set(true);
+        assertThat(handle(review("CREATE", "Deployment", "apps", deployment(BIG), null, null)))
+                .contains("\"allowed\":false");
     }
 
     @Test

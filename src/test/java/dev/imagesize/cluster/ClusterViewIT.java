@@ -15,6 +15,8 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -79,6 +81,52 @@ class ClusterViewIT {
         await().atMost(Duration.ofSeconds(30)).until(() -> view.policy(bad) == null);
         assertThat(view.failingClosed())
                 .noneSatisfy(p -> assertThat(p.scope().key()).isEqualTo(ns + "/bad"));
+    }
+
+    /**
+     * The informers fill their stores before their handlers compile what is in them: a view that called itself synced
+     * in between would have no rule, and its webhook would allow what the policies deny. Here the first policy's handler
+     * is held, so the store has every policy and the view has compiled one.
+     */
+    @Test
+    void notSyncedUntilEveryListedPolicyIsCompiled() throws Exception {
+        String own = Namespaces.create(client, "cluster-view-sync");
+        for (String name : List.of("one", "two")) {
+            kubectl.runWithInput("""
+                            apiVersion: imagesize.dev/v1alpha1
+                            kind: ImageSizePolicy
+                            metadata: {name: %s, namespace: %s}
+                            spec: {action: Enforce, maxImageSize: 1Mi}
+                            """.formatted(name, own), "apply", "-f", "-").assertSuccess();
+        }
+        OutOfRangePolicy.create(kubectl, own, "bad");
+        CountDownLatch held = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        ClusterView fresh = new ClusterView(client, true);
+        fresh.onPolicyChange(id -> {
+            held.countDown();
+            try {
+                release.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        try {
+            fresh.start();
+            assertThat(held.await(30, TimeUnit.SECONDS)).isTrue();
+            await().during(Duration.ofSeconds(2))
+                    .atMost(Duration.ofSeconds(3))
+                    .until(() -> !fresh.isSynced() && !fresh.isLoaded());
+            release.countDown();
+            await().atMost(Duration.ofSeconds(30)).until(fresh::isSynced);
+            assertThat(fresh.rules()).extracting(Rule::key).contains(own + "/one", own + "/two");
+            assertThat(fresh.failingClosed())
+                    .anySatisfy(p -> assertThat(p.scope().key()).isEqualTo(own + "/bad"));
+        } finally {
+            release.countDown();
+            fresh.stop();
+            client.namespaces().withName(own).delete();
+        }
     }
 
     @Test
