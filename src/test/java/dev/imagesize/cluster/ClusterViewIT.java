@@ -125,6 +125,8 @@ class ClusterViewIT {
         } finally {
             release.countDown();
             fresh.stop();
+            // no controller finalizes namespaces here: what is in one stays unless deleted itself
+            kubectl.run("delete", "isp", "--all", "-n", own).assertSuccess();
             client.namespaces().withName(own).delete();
         }
     }
