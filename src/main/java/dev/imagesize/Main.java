@@ -14,10 +14,10 @@ public class Main {
 
     public static void main(String... args) {
         if (args.length > 0 && ImageSizeCli.COMMAND.equals(args[0])) {
-            System.exit(ImageSizeCli.run(Arrays.copyOfRange(args, 1, args.length)));
+            ImageSizeCli.exit(ImageSizeCli.run(Arrays.copyOfRange(args, 1, args.length)));
         }
         if (args.length > 0 && ImageSizeCli.ANALYZE.equals(args[0])) {
-            System.exit(ImageSizeCli.runAnalyze(Arrays.copyOfRange(args, 1, args.length)));
+            ImageSizeCli.exit(ImageSizeCli.runAnalyze(Arrays.copyOfRange(args, 1, args.length)));
         }
         Quarkus.run(args);
     }

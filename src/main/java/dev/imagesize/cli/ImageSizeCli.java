@@ -1,5 +1,8 @@
 package dev.imagesize.cli;
 
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import picocli.CommandLine;
 
 /**
@@ -9,6 +12,9 @@ import picocli.CommandLine;
 public final class ImageSizeCli {
     public static final String COMMAND = "check";
     public static final String ANALYZE = "analyze";
+
+    /** How long the exit waits for each interrupted HTTP client selector thread to end. */
+    static final Duration SELECTOR_STOP = Duration.ofMillis(200);
 
     private ImageSizeCli() {}
 
@@ -45,6 +51,47 @@ public final class ImageSizeCli {
     }
 
     public static void main(String... args) {
-        System.exit(run(args));
+        exit(run(args));
+    }
+
+    /**
+     * Ends the process with {@code code}, first ending the JDK HTTP clients' selector threads. The JVM's exit waits up
+     * to 0.3 s for threads in native code, and a selector thread waits there until its client is stopped; Java 21 and
+     * later stop it when the registry transport closes, Java 17 has no call for it, but the thread ends when
+     * interrupted. Only the command line does this: the process owns every client in it, and its work is done.
+     */
+    public static void exit(int code) {
+        stopHttpClientSelectors();
+        System.exit(code);
+    }
+
+    /** Interrupts the JDK HTTP clients' selector threads and waits a little for each; returns those still alive. */
+    static List<Thread> stopHttpClientSelectors() {
+        ThreadGroup root = Thread.currentThread().getThreadGroup();
+        while (root.getParent() != null) {
+            root = root.getParent();
+        }
+        Thread[] threads = new Thread[root.activeCount() + 8];
+        int count = root.enumerate(threads);
+        List<Thread> selectors = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            String name = threads[i].getName();
+            if (name.startsWith("HttpClient-") && name.endsWith("-SelectorManager")) {
+                threads[i].interrupt();
+                selectors.add(threads[i]);
+            }
+        }
+        List<Thread> alive = new ArrayList<>();
+        for (Thread selector : selectors) {
+            try {
+                selector.join(SELECTOR_STOP.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            if (selector.isAlive()) {
+                alive.add(selector);
+            }
+        }
+        return alive;
     }
 }
