@@ -1,15 +1,14 @@
 package dev.imagesize.admission;
 
+import dev.imagesize.monitoring.TimerFamily;
 import dev.imagesize.workload.Workloads;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.stream.LongStream;
 
@@ -65,9 +64,19 @@ final class WebhookMetrics {
     private final Map<Shed, Counter> shed = new EnumMap<>(Shed.class);
 
     private final Counter connectionsOpened;
+    private final TimerFamily reviews;
 
     WebhookMetrics(MeterRegistry meters) {
         this.meters = meters;
+        reviews = new TimerFamily(
+                meters,
+                "imagesize.admission.reviews",
+                "Admission reviews answered, by kind (the checked workload kinds, else other), strictest governing"
+                        + " action and verdict (allowed, warned, denied, skipped, malformed, error, overloaded)",
+                SLOS,
+                "kind",
+                "action",
+                "verdict");
         connectionsOpened = Counter.builder("imagesize.webhook.connections.opened")
                 .description("Connections accepted by the admission webhook, each with its own TLS handshake; API"
                         + " servers keep theirs, so a steady rate means a caller that does not")
@@ -108,16 +117,8 @@ final class WebhookMetrics {
     }
 
     void review(AdmissionHandler.Decision decision, long nanos) {
-        Timer.builder("imagesize.admission.reviews")
-                .description("Admission reviews answered, by kind (the checked workload kinds, else other), strictest"
-                        + " governing action and verdict (allowed, warned, denied, skipped, malformed, error,"
-                        + " overloaded)")
-                .tag("kind", kind(decision.kind()))
-                .tag("action", oneOf(ACTIONS, decision.action()))
-                .tag("verdict", oneOf(VERDICTS, decision.verdict()))
-                .serviceLevelObjectives(SLOS)
-                .register(meters)
-                .record(nanos, TimeUnit.NANOSECONDS);
+        reviews.record(
+                nanos, kind(decision.kind()), oneOf(ACTIONS, decision.action()), oneOf(VERDICTS, decision.verdict()));
     }
 
     void connectionOpened() {

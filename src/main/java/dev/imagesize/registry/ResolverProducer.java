@@ -2,11 +2,11 @@ package dev.imagesize.registry;
 
 import dev.imagesize.Config;
 import dev.imagesize.image.ResolveResult;
+import dev.imagesize.monitoring.TimerFamily;
 import dev.imagesize.registry.ImageSizeResolver.Priority;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
@@ -14,7 +14,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -62,28 +61,31 @@ public class ResolverProducer {
     @Produces
     @Singleton
     RegistryClient registryClient(ResolverConfig config, MeterRegistry meters) {
-        return RegistryClient.create(config, (registry, call, outcome, nanos) -> Timer.builder(
-                        "imagesize.registry.requests")
-                .description("Requests to registries (ping, token, manifest, manifest-head, blob), by registry, call"
-                        + " and outcome")
-                .tag("registry", label(registry))
-                .tag("call", call)
-                .tag("outcome", outcome)
-                .register(meters)
-                .record(nanos, TimeUnit.NANOSECONDS));
+        TimerFamily requests = new TimerFamily(
+                meters,
+                "imagesize.registry.requests",
+                "Requests to registries (ping, token, manifest, manifest-head, blob), by registry, call and outcome",
+                TimerFamily.NO_BUCKETS,
+                "registry",
+                "call",
+                "outcome");
+        return RegistryClient.create(
+                config, (registry, call, outcome, nanos) -> requests.record(nanos, label(registry), call, outcome));
     }
 
     @Produces
     @Singleton
     ImageSizeResolver resolver(RegistryClient client, ResolverConfig config, MeterRegistry meters) {
         ImageSizeResolver resolver = ImageSizeResolver.over(client, config);
-        resolver.onLookup((image, result, nanos) -> Timer.builder("imagesize.resolver.lookups")
-                .description("Image size lookups by registry and outcome: SIZED, STALE (the last known digest of a"
-                        + " tag whose registry could not answer), or the error kind")
-                .tag("registry", label(image.registry()))
-                .tag("outcome", outcome(result))
-                .register(meters)
-                .record(nanos, TimeUnit.NANOSECONDS));
+        TimerFamily lookups = new TimerFamily(
+                meters,
+                "imagesize.resolver.lookups",
+                "Image size lookups by registry and outcome: SIZED, STALE (the last known digest of a tag whose"
+                        + " registry could not answer), or the error kind",
+                TimerFamily.NO_BUCKETS,
+                "registry",
+                "outcome");
+        resolver.onLookup((image, result, nanos) -> lookups.record(nanos, label(image.registry()), outcome(result)));
         counter(
                 meters,
                 resolver,
