@@ -56,9 +56,9 @@ public final class ImageSizeCli {
 
     /**
      * Ends the process with {@code code}, first ending the JDK HTTP clients' selector threads. The JVM's exit waits up
-     * to 0.3 s for threads in native code, and a selector thread waits there until its client is stopped; Java 21 and
-     * later stop it when the registry transport closes, Java 17 has no call for it, but the thread ends when
-     * interrupted. Only the command line does this: the process owns every client in it, and its work is done.
+     * to 0.3 s for threads in native code, and a selector thread waits there until its client is stopped, which Java
+     * 17 has no call for; interrupted, the thread ends. Only the command line does this: the process owns every client
+     * in it, and its work is done.
      */
     public static void exit(int code) {
         stopHttpClientSelectors();

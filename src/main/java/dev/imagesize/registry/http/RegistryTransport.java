@@ -17,7 +17,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CancellationException;
@@ -59,9 +58,6 @@ public final class RegistryTransport implements AutoCloseable {
     private static final int REDIRECT_BODY_LIMIT = 4 * 1024;
     private static final int MAX_REDIRECTS = 5;
     private static final Logger LOG = Logger.getLogger(RegistryTransport.class);
-
-    /** How long closing waits for an HTTP client's own threads to stop. */
-    private static final Duration CLIENT_SHUTDOWN = Duration.ofSeconds(1);
 
     static {
         // The JDK's client keeps idle connections 20 minutes and pools any number of them; bound both (JVM-wide
@@ -344,11 +340,6 @@ public final class RegistryTransport implements AutoCloseable {
             this.build = build;
         }
 
-        /** The client, if it was built. */
-        Optional<HttpClient> built() {
-            return Optional.ofNullable(client);
-        }
-
         HttpClient get() {
             HttpClient built = client;
             if (built == null) {
@@ -505,30 +496,13 @@ public final class RegistryTransport implements AutoCloseable {
     }
 
     /**
-     * Stops the HTTP clients, then the threads. On Java 21 and later a client's selector thread is stopped here:
-     * otherwise it waits in native code, and the JVM's exit waits 0.3 s for such threads, a third of a short command's
-     * run. Java 17 has no call to stop it: the command line interrupts it before it exits
-     * ({@code ImageSizeCli.exit}).
+     * Stops the threads. The JDK clients' selector threads stop only with their clients (Java 17 has no call for it);
+     * the command line, which must not wait for them at exit, interrupts them ({@code ImageSizeCli.exit}).
      */
     @Override
     public void close() {
-        verified.built().ifPresent(RegistryTransport::shutDownNow);
-        unverified.built().ifPresent(RegistryTransport::shutDownNow);
-        shutDownNow(plain);
         deadlines.shutdownNow();
         dnsThreads.shutdownNow();
         httpThreads.shutdownNow();
-    }
-
-    /** {@code HttpClient.shutdownNow()} and a bounded wait for it, where the JDK has them (21 and later). */
-    private static void shutDownNow(HttpClient client) {
-        try {
-            HttpClient.class.getMethod("shutdownNow").invoke(client);
-            HttpClient.class.getMethod("awaitTermination", Duration.class).invoke(client, CLIENT_SHUTDOWN);
-        } catch (NoSuchMethodException beforeJava21) {
-            // nothing to stop it with
-        } catch (ReflectiveOperationException e) {
-            LOG.debugf("could not stop an HTTP client: %s", e);
-        }
     }
 }
