@@ -21,6 +21,7 @@ import dev.imagesize.policy.PolicySource;
 import dev.imagesize.policy.Rule;
 import dev.imagesize.policy.UnusablePolicy;
 import dev.imagesize.registry.ImageSizeResolver;
+import dev.imagesize.workload.ReadFields;
 import dev.imagesize.workload.Workload;
 import dev.imagesize.workload.WorkloadKind;
 import dev.imagesize.workload.Workloads;
@@ -55,8 +56,9 @@ public final class AdmissionHandler {
     static final String POLICIES_NOT_LOADED =
             "{\"error\":\"policies not loaded yet: the webhook's failurePolicy decides\"}";
 
-    private static final ObjectMapper JSON =
-            new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
+            .registerModule(ReadFields.module());
 
     private final PolicySource policies;
     private final Assessments assessments;

@@ -285,7 +285,13 @@ class AdmissionHandlerTest {
                 "{\"kind\":\"AdmissionReview\"}",
                 "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\",\"request\":{\"uid\":\"\"}}",
                 review("CREATE", "Deployment", "apps", "\"not an object\"", null, null),
-                review("CREATE", "Deployment", "apps", "{\"spec\":{\"replicas\":\"many\"}}", null, null))) {
+                review(
+                        "CREATE",
+                        "Deployment",
+                        "apps",
+                        "{\"spec\":{\"template\":{\"spec\":{\"containers\":\"many\"}}}}",
+                        null,
+                        null))) {
             AdmissionHandler.Reply reply = handler.handle(body.getBytes(StandardCharsets.UTF_8));
             assertThat(reply.status()).as(body).isEqualTo(400);
             assertThat(reply.body())

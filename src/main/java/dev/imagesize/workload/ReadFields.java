@@ -1,0 +1,115 @@
+package dev.imagesize.workload;
+
+import com.fasterxml.jackson.databind.BeanDescription;
+import com.fasterxml.jackson.databind.DeserializationConfig;
+import com.fasterxml.jackson.databind.Module;
+import com.fasterxml.jackson.databind.deser.BeanDeserializerBuilder;
+import com.fasterxml.jackson.databind.deser.BeanDeserializerModifier;
+import com.fasterxml.jackson.databind.deser.SettableBeanProperty;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EphemeralContainer;
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.NodeStatus;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.ReplicationController;
+import io.fabric8.kubernetes.api.model.ReplicationControllerSpec;
+import io.fabric8.kubernetes.api.model.apps.DaemonSet;
+import io.fabric8.kubernetes.api.model.apps.DaemonSetSpec;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentSpec;
+import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
+import io.fabric8.kubernetes.api.model.apps.ReplicaSetSpec;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.apps.StatefulSetSpec;
+import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
+import io.fabric8.kubernetes.api.model.batch.v1.CronJobSpec;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.batch.v1.JobSpec;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A Jackson module that reads, of the Kubernetes objects the operator receives in bulk (workloads in reviews and
+ * informers, Nodes, Namespaces), only the fields it uses; every other field of those classes is skipped unread.
+ *
+ * <p>Binding a fabric8 Pod binds its whole model: volumes, probes, resources, affinity, a hundred classes, each
+ * with a deserializer, and, because Jackson reads every method of a class it binds, each class's builder too. The
+ * operator reads a pod spec's container names and images, its pull secrets and ServiceAccount, and nothing else,
+ * so those classes are never loaded, and a review or a watch event spends no time building what nobody reads.
+ *
+ * <p>It changes reading only: objects of these classes written by the operator are written whole. It is for
+ * mappers that read objects the operator never writes back whole (its workload writes are merge patches of
+ * annotations).
+ */
+public final class ReadFields {
+    private static final Set<String> OBJECT = Set.of("apiVersion", "kind", "metadata", "spec");
+    private static final Set<String> TEMPLATE_SPEC = Set.of("template");
+
+    /** Per class, the JSON fields read; a class not named here is read whole. */
+    static final Map<Class<?>, Set<String>> READ = Map.ofEntries(
+            Map.entry(Pod.class, OBJECT),
+            Map.entry(
+                    PodSpec.class,
+                    Set.of(
+                            "containers",
+                            "initContainers",
+                            "ephemeralContainers",
+                            "imagePullSecrets",
+                            "serviceAccountName")),
+            Map.entry(Container.class, Set.of("name", "image")),
+            Map.entry(EphemeralContainer.class, Set.of("name", "image")),
+            Map.entry(Deployment.class, OBJECT),
+            Map.entry(DeploymentSpec.class, TEMPLATE_SPEC),
+            Map.entry(StatefulSet.class, OBJECT),
+            Map.entry(StatefulSetSpec.class, TEMPLATE_SPEC),
+            Map.entry(DaemonSet.class, OBJECT),
+            Map.entry(DaemonSetSpec.class, TEMPLATE_SPEC),
+            Map.entry(ReplicaSet.class, OBJECT),
+            Map.entry(ReplicaSetSpec.class, Set.of("template", "replicas")),
+            Map.entry(ReplicationController.class, OBJECT),
+            Map.entry(ReplicationControllerSpec.class, TEMPLATE_SPEC),
+            Map.entry(Job.class, OBJECT),
+            Map.entry(JobSpec.class, TEMPLATE_SPEC),
+            Map.entry(CronJob.class, OBJECT),
+            Map.entry(CronJobSpec.class, Set.of("jobTemplate")),
+            Map.entry(Node.class, Set.of("apiVersion", "kind", "metadata", "status")),
+            Map.entry(NodeStatus.class, Set.of("nodeInfo")),
+            Map.entry(Namespace.class, Set.of("apiVersion", "kind", "metadata")));
+
+    private ReadFields() {}
+
+    /** The module, for {@code ObjectMapper.registerModule}. */
+    public static Module module() {
+        return new SimpleModule("imagesize-read-fields").setDeserializerModifier(new Modifier());
+    }
+
+    private static final class Modifier extends BeanDeserializerModifier {
+        @Override
+        public BeanDeserializerBuilder updateBuilder(
+                DeserializationConfig config, BeanDescription description, BeanDeserializerBuilder builder) {
+            Set<String> read = READ.get(description.getBeanClass());
+            if (read == null) {
+                return builder;
+            }
+            List<SettableBeanProperty> skipped = new ArrayList<>();
+            for (Iterator<SettableBeanProperty> it = builder.getProperties(); it.hasNext(); ) {
+                SettableBeanProperty property = it.next();
+                if (!read.contains(property.getName())) {
+                    skipped.add(property);
+                }
+            }
+            for (SettableBeanProperty property : skipped) {
+                // ignorable, not just absent: an absent property would go to the class's additionalProperties map
+                builder.removeProperty(property.getFullName());
+                builder.addIgnorable(property.getName());
+            }
+            return builder;
+        }
+    }
+}
