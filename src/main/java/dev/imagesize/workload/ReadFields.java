@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.DeserializationConfig;
 import com.fasterxml.jackson.databind.Module;
 import com.fasterxml.jackson.databind.deser.BeanDeserializerBuilder;
 import com.fasterxml.jackson.databind.deser.BeanDeserializerModifier;
-import com.fasterxml.jackson.databind.deser.SettableBeanProperty;
+import com.fasterxml.jackson.databind.introspect.BeanPropertyDefinition;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EphemeralContainer;
@@ -29,7 +29,6 @@ import io.fabric8.kubernetes.api.model.batch.v1.CronJobSpec;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobSpec;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -38,10 +37,12 @@ import java.util.Set;
  * A Jackson module that reads, of the Kubernetes objects the operator receives in bulk (workloads in reviews and
  * informers, Nodes, Namespaces), only the fields it uses; every other field of those classes is skipped unread.
  *
- * <p>Binding a fabric8 Pod binds its whole model: volumes, probes, resources, affinity, a hundred classes, each
- * with a deserializer, and, because Jackson reads every method of a class it binds, each class's builder too. The
- * operator reads a pod spec's container names and images, its pull secrets and ServiceAccount, and nothing else,
- * so those classes are never loaded, and a review or a watch event spends no time building what nobody reads.
+ * <p>Binding a fabric8 Pod builds a deserializer for every class of its model (volumes, probes, resources,
+ * affinity: hundreds of classes) and loads each class's builder too (Jackson resolves a model class's interfaces,
+ * and each implements {@code Editable} of its builder). The operator reads a pod spec's container names and images,
+ * its pull secrets and ServiceAccount, and nothing else. Of the classes named here only those fields are bound; the
+ * rest are skipped unread, so the model below them gets no deserializer and mostly never loads, and a review or a
+ * watch event spends no time building what nobody reads.
  *
  * <p>It changes reading only: objects of these classes written by the operator are written whole. It is for
  * mappers that read objects the operator never writes back whole (its workload writes are merge patches of
@@ -89,25 +90,35 @@ public final class ReadFields {
         return new SimpleModule("imagesize-read-fields").setDeserializerModifier(new Modifier());
     }
 
+    /** Of the classes named, the properties read; every other field in their JSON is skipped, not kept aside. */
     private static final class Modifier extends BeanDeserializerModifier {
+        @Override
+        public List<BeanPropertyDefinition> updateProperties(
+                DeserializationConfig config, BeanDescription description, List<BeanPropertyDefinition> properties) {
+            Set<String> read = READ.get(description.getBeanClass());
+            if (read == null) {
+                return properties;
+            }
+            List<BeanPropertyDefinition> kept = new ArrayList<>();
+            for (BeanPropertyDefinition property : properties) {
+                if (read.contains(property.getName())) {
+                    kept.add(property);
+                }
+            }
+            return kept;
+        }
+
         @Override
         public BeanDeserializerBuilder updateBuilder(
                 DeserializationConfig config, BeanDescription description, BeanDeserializerBuilder builder) {
             Set<String> read = READ.get(description.getBeanClass());
-            if (read == null) {
-                return builder;
-            }
-            List<SettableBeanProperty> skipped = new ArrayList<>();
-            for (Iterator<SettableBeanProperty> it = builder.getProperties(); it.hasNext(); ) {
-                SettableBeanProperty property = it.next();
-                if (!read.contains(property.getName())) {
-                    skipped.add(property);
+            if (read != null) {
+                for (BeanPropertyDefinition property : description.findProperties()) {
+                    if (!read.contains(property.getName())) {
+                        // ignorable, not only unbound: an unbound one would go to the additionalProperties map
+                        builder.addIgnorable(property.getName());
+                    }
                 }
-            }
-            for (SettableBeanProperty property : skipped) {
-                // ignorable, not just absent: an absent property would go to the class's additionalProperties map
-                builder.removeProperty(property.getFullName());
-                builder.addIgnorable(property.getName());
             }
             return builder;
         }
