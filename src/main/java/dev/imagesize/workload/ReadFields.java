@@ -52,7 +52,11 @@ public final class ReadFields {
     private static final Set<String> OBJECT = Set.of("apiVersion", "kind", "metadata", "spec");
     private static final Set<String> TEMPLATE_SPEC = Set.of("template");
 
-    /** Per class, the JSON fields read; a class not named here is read whole. */
+    /**
+     * Per class, the JSON fields read; a class not named here is read whole. What {@link Workloads}, the audit
+     * ({@code WorkloadAudit}: a ReplicaSet's replicas) and {@code ClusterView} (a Node's platform, a Namespace's
+     * labels) read, and no more.
+     */
     static final Map<Class<?>, Set<String>> READ = Map.ofEntries(
             Map.entry(Pod.class, OBJECT),
             Map.entry(
