@@ -137,7 +137,9 @@ class WebhookCertificatesIT {
                     .untilAsserted(() -> assertThat(post(after, operator))
                             .as("the new certificate is served without a restart")
                             .isEqualTo(400));
-            assertThat(operator.log()).contains("admission webhook certificate reloaded");
+            // logged once the new certificate is served: a moment after the answer above, on a busy machine
+            await().atMost(Duration.ofSeconds(5))
+                    .untilAsserted(() -> assertThat(operator.log()).contains("admission webhook certificate reloaded"));
             java.net.http.HttpClient trustingTheOldCa = java.net.http.HttpClient.newBuilder()
                     .sslContext(trusting(before))
                     .build();
