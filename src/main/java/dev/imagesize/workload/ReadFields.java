@@ -12,23 +12,16 @@ import io.fabric8.kubernetes.api.model.EphemeralContainer;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeStatus;
-import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodSpec;
-import io.fabric8.kubernetes.api.model.ReplicationController;
 import io.fabric8.kubernetes.api.model.ReplicationControllerSpec;
-import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.DaemonSetSpec;
-import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentSpec;
-import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSetSpec;
-import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetSpec;
-import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
 import io.fabric8.kubernetes.api.model.batch.v1.CronJobSpec;
-import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobSpec;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -50,42 +43,44 @@ import java.util.Set;
  */
 public final class ReadFields {
     private static final Set<String> OBJECT = Set.of("apiVersion", "kind", "metadata", "spec");
-    private static final Set<String> TEMPLATE_SPEC = Set.of("template");
 
     /**
      * Per class, the JSON fields read; a class not named here is read whole. What {@link Workloads}, the audit
      * ({@code WorkloadAudit}: a ReplicaSet's replicas) and {@code ClusterView} (a Node's platform, a Namespace's
      * labels) read, and no more.
      */
-    static final Map<Class<?>, Set<String>> READ = Map.ofEntries(
-            Map.entry(Pod.class, OBJECT),
-            Map.entry(
-                    PodSpec.class,
-                    Set.of(
-                            "containers",
-                            "initContainers",
-                            "ephemeralContainers",
-                            "imagePullSecrets",
-                            "serviceAccountName")),
-            Map.entry(Container.class, Set.of("name", "image")),
-            Map.entry(EphemeralContainer.class, Set.of("name", "image")),
-            Map.entry(Deployment.class, OBJECT),
-            Map.entry(DeploymentSpec.class, TEMPLATE_SPEC),
-            Map.entry(StatefulSet.class, OBJECT),
-            Map.entry(StatefulSetSpec.class, TEMPLATE_SPEC),
-            Map.entry(DaemonSet.class, OBJECT),
-            Map.entry(DaemonSetSpec.class, TEMPLATE_SPEC),
-            Map.entry(ReplicaSet.class, OBJECT),
-            Map.entry(ReplicaSetSpec.class, Set.of("template", "replicas")),
-            Map.entry(ReplicationController.class, OBJECT),
-            Map.entry(ReplicationControllerSpec.class, TEMPLATE_SPEC),
-            Map.entry(Job.class, OBJECT),
-            Map.entry(JobSpec.class, TEMPLATE_SPEC),
-            Map.entry(CronJob.class, OBJECT),
-            Map.entry(CronJobSpec.class, Set.of("jobTemplate")),
-            Map.entry(Node.class, Set.of("apiVersion", "kind", "metadata", "status")),
-            Map.entry(NodeStatus.class, Set.of("nodeInfo")),
-            Map.entry(Namespace.class, Set.of("apiVersion", "kind", "metadata")));
+    static final Map<Class<?>, Set<String>> READ = read();
+
+    private static Map<Class<?>, Set<String>> read() {
+        Map<Class<?>, Set<String>> read = new HashMap<>();
+        for (WorkloadKind kind : WorkloadKind.values()) {
+            read.put(kind.type(), OBJECT); // every workload object: its metadata and spec, not its status
+        }
+        read.put(
+                PodSpec.class,
+                Set.of(
+                        "containers",
+                        "initContainers",
+                        "ephemeralContainers",
+                        "imagePullSecrets",
+                        "serviceAccountName"));
+        read.put(Container.class, Set.of("name", "image"));
+        read.put(EphemeralContainer.class, Set.of("name", "image"));
+        for (Class<?> spec : List.of(
+                DeploymentSpec.class,
+                StatefulSetSpec.class,
+                DaemonSetSpec.class,
+                ReplicationControllerSpec.class,
+                JobSpec.class)) {
+            read.put(spec, Set.of("template"));
+        }
+        read.put(ReplicaSetSpec.class, Set.of("template", "replicas"));
+        read.put(CronJobSpec.class, Set.of("jobTemplate"));
+        read.put(Node.class, Set.of("apiVersion", "kind", "metadata", "status"));
+        read.put(NodeStatus.class, Set.of("nodeInfo"));
+        read.put(Namespace.class, Set.of("apiVersion", "kind", "metadata"));
+        return Map.copyOf(read);
+    }
 
     private ReadFields() {}
 
